@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("reunite.dashboard.urls")),
+    path("", include("reunite.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+handler404 = "reunite.dashboard.views.not_found"
+handler403 = "reunite.dashboard.views.forbidden"

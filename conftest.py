@@ -1,0 +1,103 @@
+"""The named cast every test can use (synthetic people, never real ones).
+
+- alice: verified attorney at org A      - bob: legal assistant at org A
+- charlie: attorney at org B (proves isolation)
+- dana: auditor at org A                 - ada: organisation admin at org A
+Every cast member has TOTP enrolled; `signed_in(client, user)` gives a fresh session.
+"""
+
+import time
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.utils import timezone
+
+from reunite.accounts.receivers import SESSION_AUTH_AT, SESSION_LAST_SEEN
+from reunite.accounts.roles import Role
+from reunite.accounts.tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    enrol_totp,
+)
+
+
+def totp_now(secret: str, at: float | None = None) -> str:
+    """The code an authenticator app would show for `secret` at `at` (default: now)."""
+    return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets its own cache so throttles and TOTP replay markers never leak."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def org_a(db):
+    return OrganizationFactory(name="Border Legal Aid (test A)")
+
+
+@pytest.fixture
+def org_b(db):
+    return OrganizationFactory(name="Familias Unidas Counsel (test B)")
+
+
+def _member(org, name, email, role, verified=False):
+    user = UserFactory(full_name=name, email=email)
+    user.totp_secret = enrol_totp(user)
+    membership = MembershipFactory(user=user, organization=org, role=role)
+    if verified:
+        membership.bar_number, membership.bar_state = "123456", "TX"
+        membership.attorney_verified_at = timezone.now()
+        membership.save()
+    return user
+
+
+@pytest.fixture
+def ada(org_a):
+    return _member(org_a, "Ada Admin", "ada@a.example.org", Role.ORG_ADMIN)
+
+
+@pytest.fixture
+def alice(org_a, ada):
+    user = _member(org_a, "Alice Attorney", "alice@a.example.org", Role.ATTORNEY)
+    membership = user.memberships.get()
+    membership.bar_number, membership.bar_state = "123456", "TX"
+    membership.attorney_verified_at, membership.attorney_verified_by = timezone.now(), ada
+    membership.save()
+    return user
+
+
+@pytest.fixture
+def bob(org_a):
+    return _member(org_a, "Bob Paralegal", "bob@a.example.org", Role.LEGAL_ASSISTANT)
+
+
+@pytest.fixture
+def charlie(org_b):
+    return _member(org_b, "Charlie Counsel", "charlie@b.example.org", Role.ATTORNEY)
+
+
+@pytest.fixture
+def dana(org_a):
+    return _member(org_a, "Dana Auditor", "dana@a.example.org", Role.AUDITOR)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def signed_in(client, user):
+    """Sign `user` in on `client` as after a full password + TOTP login."""
+    client.force_login(user)
+    session = client.session
+    now = timezone.now().timestamp()
+    session[SESSION_AUTH_AT] = session[SESSION_LAST_SEEN] = now
+    session.save()
+    return client

@@ -1,0 +1,56 @@
+"""Reads of accounts data, always scoped by who is asking."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from reunite.accounts.models import Invitation, Membership, User
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    """The user's active memberships in active organisations (for the switcher)."""
+    return (
+        Membership.objects.filter(user=user, is_active=True, organization__is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+def default_membership(*, user: User) -> Membership | None:
+    return memberships_of(user=user).first()
+
+
+def active_membership(*, user: User, chosen: str | None) -> Membership | None:
+    """The membership the user chose in this session, else their first one."""
+    memberships = memberships_of(user=user).select_related("user")
+    if chosen:
+        membership = memberships.filter(public_id=chosen).first()
+        if membership:
+            return membership
+    return memberships.first()
+
+
+def member_list(*, actor: Membership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=actor.organization)
+        .select_related("user", "attorney_verified_by")
+        .order_by("-is_active", "user__full_name")
+    )
+
+
+def open_invitations(*, actor: Membership, now) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        organization=actor.organization,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).select_related("invited_by")
+
+
+def member_ids(*, organization_id) -> list:
+    """Public ids of everyone who is or was a member (for scoping audit views)."""
+    return list(
+        Membership.objects.filter(organization__public_id=organization_id).values_list(
+            "user__public_id", flat=True
+        )
+    )

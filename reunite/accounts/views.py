@@ -1,0 +1,210 @@
+"""Members, invitations and the organisation switch."""
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reunite.accounts import access, selectors, services
+from reunite.accounts.decorators import member_view
+from reunite.accounts.forms import (
+    AcceptInvitationForm,
+    CredentialsForm,
+    InvitationForm,
+    RoleForm,
+    SwitchForm,
+)
+from reunite.accounts.middleware import SESSION_MEMBERSHIP
+from reunite.accounts.roles import Capability, Role
+from reunite.core.errors import Conflict, Invalid, NotFound, ReuniteError
+
+
+@member_view(Capability.MANAGE_MEMBERS)
+def member_list(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                actor=request.membership,
+                email=form.cleaned_data["email"],
+                role=Role(form.cleaned_data["role"]),
+                now=timezone.now(),
+                accept_url=lambda token: request.build_absolute_uri(
+                    reverse("accounts:invitation_accept", kwargs={"token": token})
+                ),
+            )
+        except Conflict as exc:
+            form.add_error("email", exc.message)
+        else:
+            messages.success(request, _("Invitation sent."))
+            return redirect("accounts:members")
+    context = {
+        "members": selectors.member_list(actor=request.membership),
+        "invitations": selectors.open_invitations(actor=request.membership, now=timezone.now()),
+        "form": form,
+    }
+    return render(request, "accounts/member_list.html", context)
+
+
+@member_view()
+def member_detail(request, public_id):
+    membership = access.access_membership(actor=request.membership, public_id=public_id)
+    manage = access.has(request.membership, Capability.MANAGE_MEMBERS)
+    context = {
+        "member": membership,
+        "manage": manage,
+        "is_self": membership.pk == request.membership.pk,
+        "role_form": RoleForm(initial={"role": membership.role}),
+        "credentials_form": CredentialsForm(
+            initial={
+                "bar_number": membership.bar_number,
+                "bar_state": membership.bar_state,
+                "eoir_id": membership.eoir_id,
+            }
+        ),
+    }
+    return render(request, "accounts/member_detail.html", context)
+
+
+def _member_action(request, public_id, action, success):
+    """Run a write on a member of the actor's organisation and report the outcome."""
+    membership = access.access_membership(actor=request.membership, public_id=public_id, write=True)
+    try:
+        action(membership)
+    except (Invalid, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("accounts:member", public_id=membership.public_id)
+
+
+@require_POST
+@member_view(Capability.MANAGE_MEMBERS)
+@reauthentication_required
+def member_change_role(request, public_id):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    role = Role(form.cleaned_data["role"])
+    return _member_action(
+        request,
+        public_id,
+        lambda m: services.membership_change_role(actor=request.membership, membership=m, role=role),
+        _("Role changed."),
+    )
+
+
+@require_POST
+@member_view(Capability.MANAGE_MEMBERS)
+@reauthentication_required
+def member_verify(request, public_id):
+    return _member_action(
+        request,
+        public_id,
+        lambda m: services.attorney_verify(actor=request.membership, membership=m, now=timezone.now()),
+        _("Attorney verified."),
+    )
+
+
+@require_POST
+@member_view(Capability.MANAGE_MEMBERS)
+@reauthentication_required
+def member_deactivate(request, public_id):
+    return _member_action(
+        request,
+        public_id,
+        lambda m: services.membership_deactivate(actor=request.membership, membership=m),
+        _("Member deactivated."),
+    )
+
+
+@require_POST
+@member_view()
+def member_credentials(request, public_id):
+    membership = access.access_membership(actor=request.membership, public_id=public_id)
+    if membership.pk != request.membership.pk and not access.has(
+        request.membership, Capability.MANAGE_MEMBERS
+    ):
+        raise Http404
+    form = CredentialsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set_credentials(
+                actor=request.membership, membership=membership, **form.cleaned_data
+            )
+        except Invalid as exc:
+            form.add_error(None, exc.message)
+    if form.errors:
+        context = {
+            "member": membership,
+            "manage": access.has(request.membership, Capability.MANAGE_MEMBERS),
+            "is_self": membership.pk == request.membership.pk,
+            "role_form": RoleForm(initial={"role": membership.role}),
+            "credentials_form": form,
+        }
+        return render(request, "accounts/member_detail.html", context, status=400)
+    messages.success(request, _("Credentials saved."))
+    return redirect("accounts:member", public_id=membership.public_id)
+
+
+@require_POST
+@member_view(Capability.MANAGE_MEMBERS)
+def invitation_revoke(request, public_id):
+    invitation = access.access_invitation(actor=request.membership, public_id=public_id)
+    try:
+        services.invitation_revoke(actor=request.membership, invitation=invitation, now=timezone.now())
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invitation revoked."))
+    return redirect("accounts:members")
+
+
+def invitation_accept(request, token):
+    """Public page behind the emailed link: set a name and password, then enrol MFA."""
+    now = timezone.now()
+    try:
+        invitation = services.invitation_by_token(token=token, now=now)
+    except NotFound as exc:
+        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=404)
+    signed_in = request.user if request.user.is_authenticated else None
+    form = AcceptInvitationForm(request.POST or None) if signed_in is None else None
+    if request.method == "POST" and (signed_in is not None or form.is_valid()):
+        fields = {} if signed_in else {
+            "full_name": form.cleaned_data["full_name"],
+            "password": form.cleaned_data["password1"],
+        }
+        try:
+            membership = services.invitation_accept(token=token, now=now, user=signed_in, **fields)
+        except Invalid as exc:
+            form.add_error("password1" if exc.code == "password" else None, exc.message)
+        except ReuniteError as exc:
+            messages.error(request, exc.message)
+        else:
+            if signed_in is None:
+                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+            request.session[SESSION_MEMBERSHIP] = str(membership.public_id)
+            messages.success(request, _("Welcome to %(organization)s.") % {"organization": membership.organization.name})
+            return redirect("dashboard:home")
+    context = {"invitation": invitation, "form": form, "signed_in": signed_in}
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+@require_POST
+@member_view()
+def switch_organization(request):
+    form = SwitchForm(request.POST)
+    if form.is_valid():
+        membership = services.membership_switch(
+            user=request.user,
+            public_id=form.cleaned_data["membership"],
+            organization_before=request.membership.organization.public_id,
+        )
+        request.session[SESSION_MEMBERSHIP] = str(membership.public_id)
+        messages.success(request, _("You are now working for %(organization)s.") % {"organization": membership.organization.name})
+    return redirect("dashboard:home")
