@@ -9,6 +9,10 @@ Every cast member has TOTP enrolled; `signed_in(client, user)` gives a fresh ses
 import time
 
 import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
@@ -93,11 +97,17 @@ def password():
     return PASSWORD
 
 
-def signed_in(client, user):
-    """Sign `user` in on `client` as after a full password + TOTP login."""
+def signed_in(client, user, *, reauthenticated=False):
+    """Sign `user` in on `client` as after a full password + TOTP login; with
+    `reauthenticated`, as if they had also just confirmed their password again."""
     client.force_login(user)
     session = client.session
     now = timezone.now().timestamp()
     session[SESSION_AUTH_AT] = session[SESSION_LAST_SEEN] = now
+    if reauthenticated:
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True}
+        ]
+        session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
     session.save()
     return client

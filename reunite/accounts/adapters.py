@@ -2,13 +2,14 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 
 from reunite.accounts import throttle
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core import crypto
 
-MFA_SECRET_CONTEXT = "mfa_authenticator.data"
+MFA_DATA_CONTEXT = "mfa_authenticator.data"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -55,7 +56,14 @@ class MFAAdapter(DefaultMFAAdapter):
     """TOTP secrets and recovery-code seeds are sealed with the data key ring."""
 
     def encrypt(self, text: str) -> str:
-        return crypto.seal(text, context=MFA_SECRET_CONTEXT)
+        return crypto.seal(text, context=MFA_DATA_CONTEXT)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return crypto.unseal(encrypted_text, context=MFA_SECRET_CONTEXT)
+        return crypto.unseal(encrypted_text, context=MFA_DATA_CONTEXT)
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        """Every account needs a second factor: the last one cannot be removed."""
+        factors = Authenticator.objects.filter(user_id=authenticator.user_id).exclude(
+            type=Authenticator.Type.RECOVERY_CODES
+        )
+        return factors.exclude(pk=authenticator.pk).exists()

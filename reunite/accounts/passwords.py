@@ -16,7 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 LIST_PATH = Path(__file__).parent / "data" / "common-passwords.txt.gz"
-LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+)
 PADDING = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 MIN_CORE = 4
 

@@ -60,32 +60,59 @@ def membership_create(
 
 @transaction.atomic
 def invitation_create(
-    *, actor: Membership, email: str, role: Role, now: datetime, accept_url: Callable[[str], str]
+    *,
+    actor: Membership,
+    email: str,
+    role: Role,
+    now: datetime,
+    accept_url: Callable[[str], str],
 ) -> tuple[Invitation, str]:
-    """Invite `email` to the actor's organisation and email them a one-time link.
-
-    Returns the invitation and the raw token (shown nowhere else; only its hash is kept).
-    """
+    """An organisation admin invites `email` to the actor's organisation."""
     require(actor, Capability.MANAGE_MEMBERS)
+    return invitation_issue(
+        organization=actor.organization,
+        email=email,
+        role=role,
+        now=now,
+        accept_url=accept_url,
+        invited_by=actor.user,
+    )
+
+
+@transaction.atomic
+def invitation_issue(
+    *,
+    organization: Organization,
+    email: str,
+    role: Role,
+    now: datetime,
+    accept_url: Callable[[str], str],
+    invited_by: User | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and email its one-time link.
+
+    Returns the invitation and the raw token (only its hash is kept). `invited_by` is
+    empty only for an organisation's first admin, invited by the operator's command.
+    """
     email = email.strip().lower()
     if Membership.objects.filter(
-        organization=actor.organization, user__email=email, is_active=True
+        organization=organization, user__email=email, is_active=True
     ).exists():
         raise Conflict(_("This person is already a member of your organisation."))
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        organization=actor.organization,
+        organization=organization,
         email=email,
         role=role,
         token_hash=_token_hash(token),
-        invited_by=actor.user,
+        invited_by=invited_by,
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
     )
     invitation.full_clean()
     invitation.save()
     context = {
-        "organization": actor.organization.name,
-        "inviter": actor.user.full_name,
+        "organization": organization.name,
+        "inviter": invited_by.full_name if invited_by else _("The Reunite operator"),
         "role": Role(role).label,
         "link": accept_url(token),
         "days": settings.INVITATION_DAYS,
@@ -98,8 +125,8 @@ def invitation_create(
     )
     record(
         event_type=EventType.INVITATION_SENT,
-        actor=actor.user,
-        organization=actor.organization,
+        actor=invited_by,
+        organization=organization,
         target=invitation,
         data={"role": role},
     )
@@ -134,7 +161,9 @@ def invitation_accept(
         raise NotFound(_("This invitation is not valid: it was used, revoked or has expired."))
     if user is None:
         if User.objects.filter(email=invitation.email).exists():
-            raise Conflict(_("An account with this email exists: sign in first, then open the link again."))
+            raise Conflict(
+                _("An account with this email exists: sign in first, then open the link again.")
+            )
         user = User(email=invitation.email, full_name=full_name.strip())
         try:
             validate_password(password, user)
@@ -247,7 +276,11 @@ def membership_set_credentials(
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     changed = [
         name
-        for name, value in (("bar_number", bar_number), ("bar_state", bar_state), ("eoir_id", eoir_id))
+        for name, value in (
+            ("bar_number", bar_number),
+            ("bar_state", bar_state),
+            ("eoir_id", eoir_id),
+        )
         if getattr(membership, name) != value
     ]
     if not changed:
@@ -289,9 +322,13 @@ def attorney_verify(*, actor: Membership, membership: Membership, now: datetime)
 @transaction.atomic
 def membership_switch(*, user: User, public_id, organization_before=None) -> Membership:
     """Validate a switch of the active organisation (the session keeps the choice)."""
-    membership = Membership.objects.filter(
-        user=user, public_id=public_id, is_active=True, organization__is_active=True
-    ).select_related("organization").first()
+    membership = (
+        Membership.objects.filter(
+            user=user, public_id=public_id, is_active=True, organization__is_active=True
+        )
+        .select_related("organization")
+        .first()
+    )
     if membership is None:
         raise NotFound()
     record(

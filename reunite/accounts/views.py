@@ -1,6 +1,7 @@
 """Members, invitations and the organisation switch."""
 
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404
@@ -94,7 +95,9 @@ def member_change_role(request, public_id):
     return _member_action(
         request,
         public_id,
-        lambda m: services.membership_change_role(actor=request.membership, membership=m, role=role),
+        lambda m: services.membership_change_role(
+            actor=request.membership, membership=m, role=role
+        ),
         _("Role changed."),
     )
 
@@ -106,7 +109,9 @@ def member_verify(request, public_id):
     return _member_action(
         request,
         public_id,
-        lambda m: services.attorney_verify(actor=request.membership, membership=m, now=timezone.now()),
+        lambda m: services.attorney_verify(
+            actor=request.membership, membership=m, now=timezone.now()
+        ),
         _("Attorney verified."),
     )
 
@@ -157,7 +162,9 @@ def member_credentials(request, public_id):
 def invitation_revoke(request, public_id):
     invitation = access.access_invitation(actor=request.membership, public_id=public_id)
     try:
-        services.invitation_revoke(actor=request.membership, invitation=invitation, now=timezone.now())
+        services.invitation_revoke(
+            actor=request.membership, invitation=invitation, now=timezone.now()
+        )
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
@@ -171,14 +178,20 @@ def invitation_accept(request, token):
     try:
         invitation = services.invitation_by_token(token=token, now=now)
     except NotFound as exc:
-        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=404)
+        return render(
+            request, "accounts/invitation_invalid.html", {"message": exc.message}, status=404
+        )
     signed_in = request.user if request.user.is_authenticated else None
     form = AcceptInvitationForm(request.POST or None) if signed_in is None else None
     if request.method == "POST" and (signed_in is not None or form.is_valid()):
-        fields = {} if signed_in else {
-            "full_name": form.cleaned_data["full_name"],
-            "password": form.cleaned_data["password1"],
-        }
+        fields = (
+            {}
+            if signed_in
+            else {
+                "full_name": form.cleaned_data["full_name"],
+                "password": form.cleaned_data["password1"],
+            }
+        )
         try:
             membership = services.invitation_accept(token=token, now=now, user=signed_in, **fields)
         except Invalid as exc:
@@ -187,9 +200,21 @@ def invitation_accept(request, token):
             messages.error(request, exc.message)
         else:
             if signed_in is None:
-                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                login(
+                    request,
+                    membership.user,
+                    backend="allauth.account.auth_backends.AuthenticationBackend",
+                )
+                # The password was typed a moment ago: let allauth count it as a fresh
+                # re-authentication, so TOTP enrolment does not ask for it again.
+                record_authentication(
+                    request, membership.user, method="password", reauthenticated=True
+                )
             request.session[SESSION_MEMBERSHIP] = str(membership.public_id)
-            messages.success(request, _("Welcome to %(organization)s.") % {"organization": membership.organization.name})
+            messages.success(
+                request,
+                _("Welcome to %(organization)s.") % {"organization": membership.organization.name},
+            )
             return redirect("dashboard:home")
     context = {"invitation": invitation, "form": form, "signed_in": signed_in}
     return render(request, "accounts/invitation_accept.html", context)
@@ -206,5 +231,9 @@ def switch_organization(request):
             organization_before=request.membership.organization.public_id,
         )
         request.session[SESSION_MEMBERSHIP] = str(membership.public_id)
-        messages.success(request, _("You are now working for %(organization)s.") % {"organization": membership.organization.name})
+        messages.success(
+            request,
+            _("You are now working for %(organization)s.")
+            % {"organization": membership.organization.name},
+        )
     return redirect("dashboard:home")

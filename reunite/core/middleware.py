@@ -1,5 +1,6 @@
 """Response headers that keep client data out of caches."""
 
+
 class NoStoreMiddleware:
     """Every dynamic response may show client data: forbid caching it anywhere.
 

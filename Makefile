@@ -1,0 +1,52 @@
+# Reunite: `make help` lists the targets.
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast check bench messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV_STAMP): pyproject.toml
+	@test -x $(PY) || python3.11 -m venv .venv || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e . --group dev
+	@touch $(VENV_STAMP)
+
+run: $(VENV_STAMP) ## Start the portal on SQLite with demo data (http://127.0.0.1:8000)
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py demo
+	@echo
+	@echo "Reunite is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@trap 'kill 0' EXIT; \
+	  $(PY) manage.py schedule >/dev/null & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV_STAMP) ## Run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
+	$(PY) -m pytest
+
+test-fast: $(VENV_STAMP) ## The suite without the browser tests
+	$(PY) -m pytest -m "not browser"
+
+check: $(VENV_STAMP) ## Lint, import contracts, migrations and production settings
+	.venv/bin/ruff check .
+	.venv/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+	REUNITE_ENV=production SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
+	  DATA_KEYS=k1:$$($(PY) -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
+	  BLIND_INDEX_KEY=check-only ALLOWED_HOSTS=reunite.example.org DATABASE_URL=sqlite:///:memory: \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: $(VENV_STAMP) ## Matching benchmark: accuracy against Splink, speed at 1M people
+	$(PY) bench/bench_matching.py
+
+messages: $(VENV_STAMP) ## Refresh the translation catalogues and compile them
+	cd reunite && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --add-location file
+	$(PY) manage.py compilemessages_py
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf .venv var staticfiles
