@@ -1,0 +1,222 @@
+"""Blocking keys and the in-memory candidate Index.
+
+Comparing a description with every registered person is too slow, so each record gets
+several *blocking keys*; only records sharing at least one key are compared. The keys
+are plain strings so the Django side can store them as HMAC blind indexes, never as
+plaintext. Several independent keys (phonetic surname + given name, surname + birth
+year, given name + birth year, both surnames, given name + birthday, identifiers, the
+names of relatives) mean a single misspelled or missing field does not lose the pair.
+
+Index keys are exact; the *query* side widens them (birth year +/- 1, day/month swapped,
+age ranges), so an error on either side is covered without bloating the index.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from collections.abc import Iterable
+
+import numpy as np
+
+from .features import Features
+from .names import formal_names
+from .normalize import phonetic
+from .record import Record
+from .score import Match, Scorer, default_scorer
+
+# Given names beyond the second rarely carry signal and multiply keys.
+_MAX_GIVEN = 2
+# Age-only records are indexed under at most this many birth years.
+_MAX_YEARS = 4
+
+
+def _given_codes(tokens: tuple[str, ...]) -> set[str]:
+    """Phonetic codes of the first given names and of the formal names behind nicknames."""
+    codes: set[str] = set()
+    for token in tokens[:_MAX_GIVEN]:
+        if len(token) < 2:
+            continue
+        for name in formal_names(token):
+            codes.add(phonetic(name))
+    return codes
+
+
+def _surname_codes(tokens: tuple[str, ...]) -> set[str]:
+    return {phonetic(t) for t in tokens[:3] if len(t) > 1}
+
+
+def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[str]:
+    keys: set[str] = set()
+    years = tuple(years)
+    birthdays = tuple(birthdays)
+    for given, surnames in f.names:
+        g_codes = _given_codes(given)
+        s_codes = _surname_codes(surnames)
+        for s in s_codes:
+            for g in g_codes:
+                keys.add(f"sg:{s}|{g}")
+            for y in years:
+                keys.add(f"sy:{s}|{y}")
+        for g in g_codes:
+            for y in years:
+                keys.add(f"gy:{g}|{y}")
+            for bd in birthdays:
+                keys.add(f"gd:{g}|{bd}")
+        if len(s_codes) >= 2:
+            ordered = sorted(s_codes)
+            for i, a in enumerate(ordered):
+                for b in ordered[i + 1:]:
+                    keys.add(f"ss:{a}|{b}")
+    for identifier in f.ids:
+        keys.add(f"id:{identifier}")
+    for given, surnames in f.family:
+        for g in _given_codes(given[:1]):
+            for s in _surname_codes(surnames):
+                keys.add(f"fm:{g}|{s}")
+    return keys
+
+
+def blocking_keys(f: Features) -> set[str]:
+    """Keys to store for a registered record (one blind index row per key)."""
+    years: list[int] = []
+    if f.dob is not None:
+        years = [f.dob[0]]
+    elif f.year_range is not None and f.year_range[1] - f.year_range[0] < _MAX_YEARS:
+        years = list(range(f.year_range[0], f.year_range[1] + 1))
+    birthdays = [f"{f.dob[1]:02d}{f.dob[2]:02d}"] if f.dob and f.dob[1] and f.dob[2] else []
+    return _keys(f, years, birthdays)
+
+
+def query_keys(f: Features) -> set[str]:
+    """Keys to look up when searching for a record: blocking keys widened for errors."""
+    years: list[int] = []
+    if f.dob is not None:
+        years = [f.dob[0] - 1, f.dob[0], f.dob[0] + 1]
+    elif f.year_range is not None and f.year_range[1] - f.year_range[0] < 3 * _MAX_YEARS:
+        years = list(range(f.year_range[0] - 1, f.year_range[1] + 2))
+    birthdays: list[str] = []
+    if f.dob and f.dob[1] and f.dob[2]:
+        birthdays.append(f"{f.dob[1]:02d}{f.dob[2]:02d}")
+        if f.dob[2] <= 12:
+            birthdays.append(f"{f.dob[2]:02d}{f.dob[1]:02d}")
+    return _keys(f, years, birthdays)
+
+
+def record_blocking_keys(record: Record, scorer: Scorer | None = None) -> set[str]:
+    """Blocking keys of a Record (convenience for the Django adapter)."""
+    return blocking_keys((scorer or default_scorer()).features(record))
+
+
+def record_query_keys(record: Record, scorer: Scorer | None = None) -> set[str]:
+    """Query keys of a Record (convenience for the Django adapter)."""
+    return query_keys((scorer or default_scorer()).features(record))
+
+
+class Index:
+    """Registered records, an inverted index on their blocking keys, and a scorer.
+
+    Postings are kept as one sorted numpy array of key hashes plus an array of record
+    positions (CSR layout): a million records take a few hundred MB instead of gigabytes
+    of Python lists. Keys are hashed with Python's hash(), so an Index lives in one
+    process (and its forked children); it is rebuilt, not persisted.
+
+    `max_block` caps how many records one key may point at: a key shared by more (a
+    very common surname alone) carries no signal and would swamp the query, so it is
+    skipped; the more specific keys still find the pair. `max_candidates` bounds how many
+    records are fully scored per query, chosen by the number of keys they share.
+    """
+
+    def __init__(self, scorer: Scorer | None = None, *, max_block: int = 5000, max_candidates: int = 100) -> None:
+        self.scorer = scorer or default_scorer()
+        self.max_block = max_block
+        self.max_candidates = max_candidates
+        self.features: list[Features] = []
+        self._hashes = array("q")
+        self._owners = array("i")
+        self._built = False
+        self._keys = np.empty(0, dtype=np.int64)
+        self._starts = np.zeros(1, dtype=np.int64)
+        self._postings = np.empty(0, dtype=np.int32)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def add(self, record: Record) -> None:
+        """Register one record."""
+        self.add_features(self.scorer.features(record))
+
+    def add_many(self, records: Iterable[Record]) -> None:
+        """Register many records."""
+        for record in records:
+            self.add_features(self.scorer.features(record))
+
+    def add_features(self, f: Features) -> None:
+        """Register an already prepared record."""
+        position = len(self.features)
+        self.features.append(f)
+        keys = blocking_keys(f)
+        self._hashes.extend(hash(k) for k in keys)
+        self._owners.extend([position] * len(keys))
+        self._built = False
+
+    def build(self) -> None:
+        """Sort the postings; called automatically before the first query after adds."""
+        hashes = np.frombuffer(self._hashes, dtype=np.int64) if len(self._hashes) else np.empty(0, np.int64)
+        owners = np.frombuffer(self._owners, dtype=np.int32) if len(self._owners) else np.empty(0, np.int32)
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes = hashes[order]
+        self._postings = owners[order]
+        self._keys, starts = np.unique(sorted_hashes, return_index=True)
+        self._starts = np.append(starts, len(sorted_hashes)).astype(np.int64)
+        self._built = True
+
+    def candidates(self, f: Features) -> list[int]:
+        """Positions of the records worth scoring against `f`, most keys shared first."""
+        if not self._built:
+            self.build()
+        if not len(self._keys):
+            return []
+        wanted = np.fromiter((hash(k) for k in query_keys(f)), dtype=np.int64)
+        pos = _hits(self._keys, wanted)
+        starts = self._starts[pos]
+        ends = self._starts[pos + 1]
+        keep = (ends - starts) <= self.max_block
+        slices = [self._postings[s:e] for s, e in zip(starts[keep].tolist(), ends[keep].tolist(), strict=True)]
+        if not slices:
+            return []
+        found, counts = np.unique(np.concatenate(slices), return_counts=True)
+        if len(found) > self.max_candidates:
+            best = np.argpartition(-counts, self.max_candidates - 1)[: self.max_candidates]
+            found = found[best]
+        return found.tolist()
+
+    def search(self, f: Features, *, top: int = 10, threshold: float = 0.0) -> list[tuple[float, int]]:
+        """(match weight, position) of the best `top` candidates with probability >= threshold."""
+        weight = self.scorer.weight
+        feats = self.features
+        scored = [(weight(f, feats[i]), i) for i in self.candidates(f)]
+        best = heapq.nlargest(top, scored)
+        if threshold > 0:
+            floor = _weight_of(threshold)
+            best = [s for s in best if s[0] >= floor]
+        return best
+
+    def query(self, record: Record | Features, *, top: int = 10, threshold: float = 0.0) -> list[Match]:
+        """Ranked, explained candidates for a new record (best first)."""
+        f = record if isinstance(record, Features) else self.scorer.features(record)
+        return [self.scorer.match(f, self.features[i]) for _, i in self.search(f, top=top, threshold=threshold)]
+
+
+def _hits(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions in the sorted `keys` of those `wanted` hashes that are present."""
+    pos = np.searchsorted(keys, wanted)
+    inside = pos < len(keys)
+    pos, wanted = pos[inside], wanted[inside]
+    return pos[keys[pos] == wanted]
+
+
+def _weight_of(probability: float) -> float:
+    """Inverse of score.probability (log2 odds), clamped away from 0 and 1."""
+    p = min(max(probability, 1e-300), 1 - 1e-16)
+    return float(np.log2(p / (1 - p)))
