@@ -35,8 +35,17 @@ class Features:
     """Normalised comparison inputs of one record. Empty tuple / "" / None = unknown."""
 
     __slots__ = (
-        "id", "names", "sex", "dob", "year_range", "country", "place", "ids", "family",
-        "phone", "address",
+        "address",
+        "country",
+        "dob",
+        "family",
+        "id",
+        "ids",
+        "names",
+        "phone",
+        "place",
+        "sex",
+        "year_range",
     )
 
     def __init__(self, record: Record, reference_year: int = DEFAULT_REFERENCE_YEAR) -> None:

@@ -140,7 +140,8 @@ _FORK_STATE: tuple[Index, Sequence[Features], int] | None = None
 
 
 def _search_chunk(bounds: tuple[int, int]) -> tuple[int, list[list[tuple[float, int]]]]:
-    assert _FORK_STATE is not None
+    if _FORK_STATE is None:
+        raise RuntimeError("worker started without an index")
     index, queries, top = _FORK_STATE
     start, end = bounds
     return start, [index.search(queries[i], top=top) for i in range(start, end)]

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from .names import COUNTRIES, PARTICLES
 
-_APOSTROPHES = "'’‘`´ʼ"
+# ASCII apostrophe, right/left single quotes, grave, acute, modifier letter apostrophe.
+_APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _VOWELS = frozenset("aeiou")
 

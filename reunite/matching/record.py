@@ -24,7 +24,7 @@ _SEX = {
     "m": "M", "male": "M", "masculino": "M", "hombre": "M", "nino": "M", "niño": "M", "boy": "M",
     "x": None, "u": None, "unknown": None, "desconocido": None, "": None,
 }
-_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:-|–|to|a)\s*(\d{1,3}))?\s*$")
+_AGE = re.compile(r"^\s*(\d{1,3})\s*(?:(?:-|\u2013|to|a)\s*(\d{1,3}))?\s*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,35 +21,9 @@ from dataclasses import dataclass, field
 from .record import PartialDate, Record
 
 # Pools. Weights fall off like real name frequencies (a few names are very common).
-FEMALE = (
-    "María Guadalupe Rosa Ana Carmen Juana Marta Sandra Gloria Claudia Patricia Blanca "
-    "Yesenia Karla Dulce Sonia Reina Leticia Lucía Elena Rosario Dolores Concepción Mercedes "
-    "Consuelo Isabel Josefa Francisca Teresa Angélica Daniela Fernanda Valeria Camila Jimena "
-    "Ximena Yolanda Wendy Jennifer Katherine Heidy Sheila Nancy Elsa Floridalma Odilia "
-    "Rocío Brenda Gabriela Marisol Evelyn Ingrid Vilma Lesly Kimberly Génesis Nayeli Yuliana "
-    "Ixchel Nikté Sak Ixmucané Xiomara Zoila Esperanza Abigail Alejandra Jazmín Natalia "
-    "Andrea Paola Mayra Lidia Estela Hilda Antonia Victoria Alicia Silvia Norma Irma"
-).split()
-MALE = (
-    "José Juan Luis Carlos Jorge Miguel Francisco Antonio Jesús Pedro Manuel Mario Víctor "
-    "Óscar Julio Roberto Alberto Ignacio Guillermo Lorenzo Vicente Fernando Eduardo Enrique "
-    "Sergio Gregorio Santiago Rafael Ramón Gonzalo Alfonso Marco Ernesto Gustavo Rigoberto "
-    "Kevin Brayan Wilmer Selvin Erick Elmer Edwin Nelson Byron Henry Jonathan Anderson "
-    "Cristian Josué Ángel Daniel David Alexander Alejandro Andrés Diego Samuel Héctor Hugo "
-    "Rolando Humberto Salvador Tecún Balam Kame Ajpú Yoel Esdras Noé Obed Isaías Abner "
-    "Gilberto Otoniel Walter Wilson Fredy Melvin Axel Josías Mateo Emanuel Adolfo Rodolfo"
-).split()
-SURNAMES = (
-    "García López Hernández Pérez Martínez González Rodríguez Ramírez Cruz Flores Morales "
-    "Reyes Gómez Díaz Ortiz Mejía Castillo Rivera Aguilar Vásquez Méndez Juárez Chávez Romero "
-    "Santos Álvarez Orellana Portillo Velásquez Escobar Alvarado Argueta Ramos Guevara Sosa "
-    "Zelaya Maldonado Pineda Bonilla Cabrera Villatoro Xicará Tzul Xuc Cux Chun Ajú Coc Caal "
-    "Choc Pop Tzoc Quib Xol Yat Ical Cac Tum Batz Sicán Tuyuc Quiché Canil Cojtí Us Xitumul "
-    "Lemus Paz Funes Murillo Lara Cerna Amaya Barahona Cárcamo Zúniga Euceda Matute Banegas "
-    "Osorio Padilla Mendoza Fuentes Domínguez Salazar Soto Contreras Guzmán Herrera Jiménez "
-    "Marroquín Monterroso Barrios Cifuentes Recinos Ordóñez Cardona Solís Estrada Vicente "
-    "Tojín Mus Sajquiy Chumil Boj Ixcoy Sapón Gutiérrez Navarro Cano Vega Figueroa Molina"
-).split()
+FEMALE = ["María", "Guadalupe", "Rosa", "Ana", "Carmen", "Juana", "Marta", "Sandra", "Gloria", "Claudia", "Patricia", "Blanca", "Yesenia", "Karla", "Dulce", "Sonia", "Reina", "Leticia", "Lucía", "Elena", "Rosario", "Dolores", "Concepción", "Mercedes", "Consuelo", "Isabel", "Josefa", "Francisca", "Teresa", "Angélica", "Daniela", "Fernanda", "Valeria", "Camila", "Jimena", "Ximena", "Yolanda", "Wendy", "Jennifer", "Katherine", "Heidy", "Sheila", "Nancy", "Elsa", "Floridalma", "Odilia", "Rocío", "Brenda", "Gabriela", "Marisol", "Evelyn", "Ingrid", "Vilma", "Lesly", "Kimberly", "Génesis", "Nayeli", "Yuliana", "Ixchel", "Nikté", "Sak", "Ixmucané", "Xiomara", "Zoila", "Esperanza", "Abigail", "Alejandra", "Jazmín", "Natalia", "Andrea", "Paola", "Mayra", "Lidia", "Estela", "Hilda", "Antonia", "Victoria", "Alicia", "Silvia", "Norma", "Irma"]
+MALE = ["José", "Juan", "Luis", "Carlos", "Jorge", "Miguel", "Francisco", "Antonio", "Jesús", "Pedro", "Manuel", "Mario", "Víctor", "Óscar", "Julio", "Roberto", "Alberto", "Ignacio", "Guillermo", "Lorenzo", "Vicente", "Fernando", "Eduardo", "Enrique", "Sergio", "Gregorio", "Santiago", "Rafael", "Ramón", "Gonzalo", "Alfonso", "Marco", "Ernesto", "Gustavo", "Rigoberto", "Kevin", "Brayan", "Wilmer", "Selvin", "Erick", "Elmer", "Edwin", "Nelson", "Byron", "Henry", "Jonathan", "Anderson", "Cristian", "Josué", "Ángel", "Daniel", "David", "Alexander", "Alejandro", "Andrés", "Diego", "Samuel", "Héctor", "Hugo", "Rolando", "Humberto", "Salvador", "Tecún", "Balam", "Kame", "Ajpú", "Yoel", "Esdras", "Noé", "Obed", "Isaías", "Abner", "Gilberto", "Otoniel", "Walter", "Wilson", "Fredy", "Melvin", "Axel", "Josías", "Mateo", "Emanuel", "Adolfo", "Rodolfo"]
+SURNAMES = ["García", "López", "Hernández", "Pérez", "Martínez", "González", "Rodríguez", "Ramírez", "Cruz", "Flores", "Morales", "Reyes", "Gómez", "Díaz", "Ortiz", "Mejía", "Castillo", "Rivera", "Aguilar", "Vásquez", "Méndez", "Juárez", "Chávez", "Romero", "Santos", "Álvarez", "Orellana", "Portillo", "Velásquez", "Escobar", "Alvarado", "Argueta", "Ramos", "Guevara", "Sosa", "Zelaya", "Maldonado", "Pineda", "Bonilla", "Cabrera", "Villatoro", "Xicará", "Tzul", "Xuc", "Cux", "Chun", "Ajú", "Coc", "Caal", "Choc", "Pop", "Tzoc", "Quib", "Xol", "Yat", "Ical", "Cac", "Tum", "Batz", "Sicán", "Tuyuc", "Quiché", "Canil", "Cojtí", "Us", "Xitumul", "Lemus", "Paz", "Funes", "Murillo", "Lara", "Cerna", "Amaya", "Barahona", "Cárcamo", "Zúniga", "Euceda", "Matute", "Banegas", "Osorio", "Padilla", "Mendoza", "Fuentes", "Domínguez", "Salazar", "Soto", "Contreras", "Guzmán", "Herrera", "Jiménez", "Marroquín", "Monterroso", "Barrios", "Cifuentes", "Recinos", "Ordóñez", "Cardona", "Solís", "Estrada", "Vicente", "Tojín", "Mus", "Sajquiy", "Chumil", "Boj", "Ixcoy", "Sapón", "Gutiérrez", "Navarro", "Cano", "Vega", "Figueroa", "Molina"]
 COMPOUND_SURNAMES = ("de León", "de la Cruz", "del Cid", "de Paz", "de Jesús")
 PLACES = {
     "Guatemala": ("Huehuetenango", "Quetzaltenango", "San Marcos", "Totonicapán", "Quiché",
@@ -127,7 +101,7 @@ class Synth:
     """Seeded generator of synthetic people, families, descriptions and registries."""
 
     def __init__(self, seed: int = 2018) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
         self._next = 0
 
     # ---------------------------------------------------------------- people
@@ -357,7 +331,8 @@ def link_task(families: int = 2000, *, sought: float = 0.5, unmatched: float = 0
         if gen.rng.random() >= sought:
             continue
         seeker = p.mother if (gen.rng.random() < 0.7 and p.mother) else p.father
-        assert seeker is not None
+        if seeker is None:
+            continue
         did = f"D{len(descriptions):07d}"
         descriptions.append(gen.description(p, did, seeker))
         truth.add((did, registry[i].id))
@@ -365,7 +340,8 @@ def link_task(families: int = 2000, *, sought: float = 0.5, unmatched: float = 0
     extra = int(len(descriptions) * unmatched / max(1e-9, 1 - unmatched))
     for p in gen.population(max(1, extra // 2))[:extra]:
         seeker = p.mother if p.mother else p.father
-        assert seeker is not None
+        if seeker is None:
+            continue
         descriptions.append(gen.description(p, f"D{len(descriptions):07d}", seeker))
     return LinkTask(descriptions, registry, truth)
 

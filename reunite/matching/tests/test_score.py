@@ -1,0 +1,108 @@
+"""Fellegi-Sunter scoring: properties and explanations."""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reunite.matching.record import PartialDate, Record
+from reunite.matching.score import Scorer, Weights, probability, score_pair
+
+NAMES = st.sampled_from(["María", "Jose", "Chepe", "Yesenia", "Llesenia", "Ana Lucía", "Kevin", "", "M."])
+SURNAMES = st.sampled_from(["García", "Lopez", "Tzul", "Xuc", "de la Cruz", "Hernandez", ""])
+DATES = st.one_of(
+    st.none(),
+    st.builds(PartialDate, st.integers(2000, 2017), st.integers(1, 12), st.integers(1, 28)),
+    st.builds(PartialDate, st.integers(2000, 2017)),
+)
+records = st.builds(
+    Record,
+    id=st.text(min_size=1, max_size=3),
+    given_names=NAMES,
+    paternal_surname=SURNAMES,
+    maternal_surname=SURNAMES,
+    sex=st.sampled_from([None, "F", "M"]),
+    birth_date=DATES,
+    age=st.one_of(st.none(), st.integers(0, 17)),
+    country_of_birth=st.sampled_from([None, "Guatemala", "Honduras", "GT"]),
+    a_number=st.sampled_from([None, "A012345678", "A012345679", "A200000001"]),
+    mother_name=st.sampled_from([None, "Rosa López", "Chayo Tzul", "Marta"]),
+    related_names=st.sampled_from([(), ("Rosa Lopez",), ("Juan Pérez",)]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(records, records)
+def test_score_is_symmetric_and_a_probability(a, b):
+    ab, ba = score_pair(a, b), score_pair(b, a)
+    assert math.isclose(ab.match_weight, ba.match_weight)
+    assert 0.0 <= ab.match_probability <= 1.0
+    assert [(c.field, c.level) for c in ab.contributions] == [(c.field, c.level) for c in ba.contributions]
+
+
+@settings(max_examples=150, deadline=None)
+@given(records)
+def test_missing_data_adds_no_evidence(a):
+    empty = Record("empty")
+    match = score_pair(a, empty)
+    assert all(c.level == "null" and c.weight == 0 for c in match.contributions)
+    scorer = Scorer()
+    assert math.isclose(match.match_weight, scorer.prior_weight)
+
+
+@settings(max_examples=100, deadline=None)
+@given(records, records)
+def test_contributions_sum_to_the_weight(a, b):
+    scorer = Scorer()
+    match = scorer.score(a, b)
+    assert math.isclose(match.match_weight, scorer.prior_weight + sum(c.weight for c in match.contributions))
+
+
+def test_more_agreement_scores_higher():
+    child = Record("a", given_names="María José", paternal_surname="García", maternal_surname="López",
+                   birth_date=PartialDate(2011, 5, 3), sex="F")
+    same = Record("b", given_names="Maria Jose", family_names="Garcia Lopez", birth_date=PartialDate(2011, 3, 5), sex="F")
+    sister = Record("c", given_names="María Fernanda", family_names="García López", birth_date=PartialDate(2013, 8, 9), sex="F")
+    assert score_pair(child, same).match_probability > 0.9
+    assert score_pair(child, sister).match_probability < 0.1
+    assert score_pair(child, same).match_weight > score_pair(child, sister).match_weight
+
+
+def test_explanation_reads_for_a_lawyer():
+    a = Record("a", given_names="Chepe", paternal_surname="Tzul", birth_date=PartialDate(2012, 4, 7))
+    b = Record("b", given_names="José", paternal_surname="Tzul", birth_date=PartialDate(2012, 7, 4))
+    match = score_pair(a, b)
+    by_field = {c.field: c for c in match.contributions}
+    assert by_field["birth_date"].level == "swapped"
+    assert "day and month swapped" in by_field["birth_date"].text
+    assert by_field["birth_date"].text.endswith(f"({by_field['birth_date'].weight:+.1f})")
+    assert "nickname" in by_field["given_name"].text
+    assert "swapped" in match.explanation
+    assert by_field["sex"].level == "null" and "no evidence" in by_field["sex"].text
+
+
+def test_identifier_match_is_very_strong():
+    a = Record("a", full_name="Ana Pérez", a_number="A012345678")
+    b = Record("b", full_name="Anna Peres", a_number="012345678")
+    by_field = {c.field: c for c in score_pair(a, b).contributions}
+    assert by_field["identifier"].weight > 5
+
+
+def test_prior_override_moves_probability_only():
+    a = Record("a", full_name="Ana Pérez García", birth_date=PartialDate(2010, 1, 2))
+    low, high = Scorer(prior=1e-6).score(a, a), Scorer(prior=1e-2).score(a, a)
+    assert low.match_probability < high.match_probability
+    assert [c.weight for c in low.contributions] == [c.weight for c in high.contributions]
+
+
+def test_probability_is_stable_at_extremes():
+    assert probability(5000) == 1.0
+    assert 0.0 <= probability(-5000) < 1e-300
+    assert probability(0) == 0.5
+
+
+def test_shipped_weights_roundtrip():
+    weights = Weights.load()
+    again = Weights.from_dict(weights.to_dict())
+    assert again.m_u.keys() == weights.m_u.keys()
+    assert "training" in weights.meta and weights.version
