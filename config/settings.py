@@ -110,12 +110,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "reunite.accounts.middleware.SessionLifetimeMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "reunite.accounts.middleware.RequireMFAMiddleware",
     "reunite.accounts.middleware.ActiveMembershipMiddleware",
     "reunite.accounts.middleware.LoginThrottleMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]

@@ -7,6 +7,8 @@ sensitive entity has one gate here. A missing record and a forbidden one look th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from reunite.accounts.models import Invitation, Membership
 from reunite.accounts.roles import Capability, can
 from reunite.core.errors import Forbidden, NotFound
@@ -19,7 +21,7 @@ def has(actor: Membership | None, capability: Capability) -> bool:
 def require(actor: Membership | None, capability: Capability) -> None:
     """For pages without a record: a role that lacks the capability gets a 403."""
     if not has(actor, capability):
-        raise Forbidden("Your role in this organisation does not allow this.")
+        raise Forbidden(_("Your role in this organisation does not allow this."))
 
 
 def access_membership(*, actor: Membership, public_id, write: bool = False) -> Membership:

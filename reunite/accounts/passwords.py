@@ -37,6 +37,22 @@ def _unrepeated(text: str) -> str:
     return text
 
 
+KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "azertyuiop", "qsdfghjklm", "wxcvbn")
+
+
+def _is_run(text: str) -> bool:
+    """'123456789012', 'abcdefghijkl', 'qwertyuiop': a walk along digits, letters or keys."""
+    if len(text) < MIN_CORE:
+        return False
+    if text.isdigit():
+        steps = {(int(b) - int(a)) % 10 for a, b in zip(text, text[1:], strict=False)}
+        return steps in ({1}, {9})
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
+    if steps in ({1}, {-1}):
+        return True
+    return any(text in row or text in row[::-1] for row in KEYBOARD_ROWS)
+
+
 def candidate_forms(password: str) -> set[str]:
     """The password and the cores a guesser would try first."""
     lowered = password.lower()
@@ -49,8 +65,8 @@ def candidate_forms(password: str) -> set[str]:
 
 def is_common(password: str) -> bool:
     forms = candidate_forms(password)
-    if any(len(_unrepeated(form)) < MIN_CORE for form in forms):
-        return True  # "111111111111", "abababababab": nothing but a short repeat
+    if any(len(_unrepeated(form)) < MIN_CORE or _is_run(form) for form in forms):
+        return True  # "111111111111", "abababababab", "123456789012": no real content
     known = common_passwords()
     return any(form in known for form in forms)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from reunite.core.crypto import blind_index
 from reunite.core.errors import Throttled, Unavailable
@@ -59,7 +60,7 @@ def _guarded(operation):
     try:
         return operation()
     except Exception as exc:  # any cache failure: refuse rather than stop counting
-        raise Unavailable("Sign-in is temporarily unavailable. Please try again shortly.") from exc
+        raise Unavailable(_("Sign-in is temporarily unavailable. Please try again shortly.")) from exc
 
 
 def check(attempt: Attempt) -> None:
@@ -68,7 +69,7 @@ def check(attempt: Attempt) -> None:
     for key, limit in attempt.counters:
         if counts.get(key, 0) >= limit:
             raise Throttled(
-                "Too many failed sign-in attempts. Please wait before trying again.",
+                _("Too many failed sign-in attempts. Please wait before trying again."),
                 retry_after=settings.LOGIN_LOCKOUT_SECONDS,
             )
 
