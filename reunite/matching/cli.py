@@ -15,7 +15,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .csvio import parse_map, read_pairs, read_records, read_truth, write_pairs, write_records
+from .csvio import (
+    iter_records,
+    parse_map,
+    read_pairs,
+    read_records,
+    read_truth,
+    write_pairs,
+    write_records,
+)
 from .errors import MatchingError
 from .evaluate import evaluate
 from .link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, dedupe, link, tty_progress
@@ -50,8 +58,8 @@ def main_link(argv: Sequence[str] | None = None) -> int:
         renames = parse_map(args.map)
         scorer = Scorer(Weights.load(args.weights) if args.weights else None)
         left = read_records(args.left, renames)
-        right = read_records(args.right, renames)
-        matches = link(left, right, threshold=args.threshold, top=args.top,
+        # The right side is streamed into the index: only its compact features are kept.
+        matches = link(left, iter_records(args.right, renames), threshold=args.threshold, top=args.top,
                        margin=args.margin if args.margin >= 0 else None, scorer=scorer,
                        progress=tty_progress("linking"), workers=args.workers)
         n = write_pairs(args.output, matches)

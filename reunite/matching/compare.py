@@ -119,6 +119,12 @@ def _best_over_names(fn: Callable[[tuple[str, ...], tuple[str, ...]], int], part
     """Lift a token-tuple comparison to Features: best level over primary name and aliases."""
 
     def compare(a: Features, b: Features) -> int:
+        if len(a.names) == 1 and len(b.names) == 1:
+            # The common case, without the loops.
+            ta, tb = a.names[0][part], b.names[0][part]
+            if not ta or not tb:
+                return 0
+            return fn(ta, tb) if ta <= tb else fn(tb, ta)
         best = 0
         for na in a.names:
             ta = na[part]
@@ -182,10 +188,9 @@ DOB_LEVELS = (
 )
 
 
-def _one_digit_apart(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
-    sa = f"{a[0]:04d}{a[1]:02d}{a[2]:02d}"
-    sb = f"{b[0]:04d}{b[1]:02d}{b[2]:02d}"
-    diff = [i for i in range(8) if sa[i] != sb[i]]
+def _one_digit_apart(sa: str, sb: str) -> bool:
+    """YYYYMMDD strings differing in one digit, or in two adjacent digits transposed."""
+    diff = [i for i, (x, y) in enumerate(zip(sa, sb, strict=True)) if x != y]
     if len(diff) == 1:
         return True
     # Two adjacent digits transposed (2011 written 2101).
@@ -205,7 +210,7 @@ def compare_dob(a: Features, b: Features) -> int:
                 return 2
             if abs(ya - yb) == 1 and ma == mb and xa == xb:
                 return 3
-            if _one_digit_apart(da, db):
+            if _one_digit_apart(a.dob8, b.dob8):
                 return 4
             return 7 if ya == yb else 8
         month_ok = not ma or not mb or ma == mb

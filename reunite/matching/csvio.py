@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import BadRows, CsvError, InvalidValue, UnknownColumn, UnreadableFile
@@ -33,12 +33,23 @@ def read_records(path: str | Path, renames: Mapping[str, str] | None = None) -> 
     Raises UnreadableFile, UnknownColumn (naming the column and the header line) or
     BadRows listing every invalid value with its line number; nothing is half-read.
     """
+    return list(iter_records(path, renames))
+
+
+def iter_records(path: str | Path, renames: Mapping[str, str] | None = None) -> Iterator[Record]:
+    """Rows of a person CSV as Records, streamed (a million rows need not sit in memory).
+
+    The header is checked before the first row is yielded; invalid rows are collected and
+    BadRows is raised after the last one, so a consumer must discard what it built when
+    the iteration raises.
+    """
     renames = dict(renames or {})
     name = str(path)
     try:
         handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise UnreadableFile(name, f"cannot open: {exc.strerror or exc}") from exc
+    errors: list[InvalidValue] = []
     with handle:
         try:
             reader = csv.reader(handle)
@@ -54,8 +65,6 @@ def read_records(path: str | Path, renames: Mapping[str, str] | None = None) -> 
                 )
             if "id" not in columns:
                 raise UnknownColumn(name, "no 'id' column", line=1)
-            records: list[Record] = []
-            errors: list[InvalidValue] = []
             width = len(columns)
             for row in reader:
                 line = reader.line_num
@@ -65,16 +74,17 @@ def read_records(path: str | Path, renames: Mapping[str, str] | None = None) -> 
                     errors.append(InvalidValue("row", len(row), f"expected {width} cells", line=line))
                     continue
                 try:
-                    records.append(Record.from_mapping(dict(zip(columns, row, strict=True)), line=line))
+                    record = Record.from_mapping(dict(zip(columns, row, strict=True)), line=line)
                 except InvalidValue as exc:
                     errors.append(exc)
+                    continue
+                yield record
         except UnicodeDecodeError as exc:
             raise UnreadableFile(name, f"not UTF-8 text: {exc.reason}") from exc
         except csv.Error as exc:
             raise UnreadableFile(name, f"not valid CSV: {exc}") from exc
     if errors:
         raise BadRows(name, errors)
-    return records
 
 
 def write_records(path: str | Path, records: Iterable[Record]) -> None:

@@ -38,6 +38,7 @@ class Features:
         "address",
         "country",
         "dob",
+        "dob8",
         "family",
         "id",
         "ids",
@@ -55,6 +56,10 @@ class Features:
         bd = record.birth_date
         self.dob: tuple[int, int, int] | None = (
             (bd.year, bd.month or 0, bd.day or 0) if bd is not None else None
+        )
+        # YYYYMMDD for the one-digit-typo test; "" unless the date is complete.
+        self.dob8: str = (
+            f"{bd.year:04d}{bd.month:02d}{bd.day:02d}" if bd is not None and bd.month and bd.day else ""
         )
         self.year_range: tuple[int, int] | None = _year_range(record, reference_year)
         self.country: str = normalize_country(record.country_of_birth)
