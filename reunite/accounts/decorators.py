@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -28,3 +29,15 @@ def member_view(capability: Capability | None = None):
         return wrapper
 
     return decorator
+
+
+@reauthentication_required
+def _recently_authenticated(request):
+    return None
+
+
+def require_step_up(request) -> None:
+    """Before a sensitive action: ask for the password again unless it was given in the
+    last few minutes. allauth catches the exception, asks, then replays the request.
+    Call it after the access gate, so that a stranger's id still gets a plain 404."""
+    _recently_authenticated(request)

@@ -8,6 +8,7 @@ word reduced to one copy.
 """
 
 import gzip
+from itertools import pairwise
 import re
 from functools import cache
 from pathlib import Path
@@ -45,9 +46,9 @@ def _is_run(text: str) -> bool:
     if len(text) < MIN_CORE:
         return False
     if text.isdigit():
-        steps = {(int(b) - int(a)) % 10 for a, b in zip(text, text[1:], strict=False)}
+        steps = {(int(b) - int(a)) % 10 for a, b in pairwise(text)}
         return steps in ({1}, {9})
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
+    steps = {ord(b) - ord(a) for a, b in pairwise(text)}
     if steps in ({1}, {-1}):
         return True
     return any(text in row or text in row[::-1] for row in KEYBOARD_ROWS)

@@ -60,7 +60,9 @@ def _guarded(operation):
     try:
         return operation()
     except Exception as exc:  # any cache failure: refuse rather than stop counting
-        raise Unavailable(_("Sign-in is temporarily unavailable. Please try again shortly.")) from exc
+        raise Unavailable(
+            _("Sign-in is temporarily unavailable. Please try again shortly.")
+        ) from exc
 
 
 def check(attempt: Attempt) -> None:

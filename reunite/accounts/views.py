@@ -1,6 +1,5 @@
 """Members, invitations and the organisation switch."""
 
-from allauth.account.decorators import reauthentication_required
 from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import access, selectors, services
-from reunite.accounts.decorators import member_view
+from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.forms import (
     AcceptInvitationForm,
     CredentialsForm,
@@ -72,9 +71,10 @@ def member_detail(request, public_id):
     return render(request, "accounts/member_detail.html", context)
 
 
-def _member_action(request, public_id, action, success):
-    """Run a write on a member of the actor's organisation and report the outcome."""
+def _sensitive_member_write(request, public_id, action, success):
+    """Gate, then a fresh password, then the write; report the outcome on the member page."""
     membership = access.access_membership(actor=request.membership, public_id=public_id, write=True)
+    require_step_up(request)
     try:
         action(membership)
     except (Invalid, Conflict) as exc:
@@ -85,28 +85,24 @@ def _member_action(request, public_id, action, success):
 
 
 @require_POST
-@member_view(Capability.MANAGE_MEMBERS)
-@reauthentication_required
+@member_view()
 def member_change_role(request, public_id):
     form = RoleForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    role = Role(form.cleaned_data["role"])
-    return _member_action(
-        request,
-        public_id,
-        lambda m: services.membership_change_role(
-            actor=request.membership, membership=m, role=role
-        ),
-        _("Role changed."),
-    )
+
+    def change(membership):
+        if not form.is_valid():
+            raise Invalid(_("Choose one of the roles offered."))
+        services.membership_change_role(
+            actor=request.membership, membership=membership, role=Role(form.cleaned_data["role"])
+        )
+
+    return _sensitive_member_write(request, public_id, change, _("Role changed."))
 
 
 @require_POST
-@member_view(Capability.MANAGE_MEMBERS)
-@reauthentication_required
+@member_view()
 def member_verify(request, public_id):
-    return _member_action(
+    return _sensitive_member_write(
         request,
         public_id,
         lambda m: services.attorney_verify(
@@ -117,10 +113,9 @@ def member_verify(request, public_id):
 
 
 @require_POST
-@member_view(Capability.MANAGE_MEMBERS)
-@reauthentication_required
+@member_view()
 def member_deactivate(request, public_id):
-    return _member_action(
+    return _sensitive_member_write(
         request,
         public_id,
         lambda m: services.membership_deactivate(actor=request.membership, membership=m),
@@ -158,7 +153,7 @@ def member_credentials(request, public_id):
 
 
 @require_POST
-@member_view(Capability.MANAGE_MEMBERS)
+@member_view()
 def invitation_revoke(request, public_id):
     invitation = access.access_invitation(actor=request.membership, public_id=public_id)
     try:

@@ -77,9 +77,13 @@ def test_accepting_creates_the_member_with_a_verified_email(ada_membership):
 
 def test_a_token_works_once(ada_membership):
     _, token = invite(ada_membership)
-    services.invitation_accept(token=token, now=timezone.now(), full_name="A", password=GOOD_PASSWORD)
+    services.invitation_accept(
+        token=token, now=timezone.now(), full_name="A", password=GOOD_PASSWORD
+    )
     with pytest.raises(NotFound):
-        services.invitation_accept(token=token, now=timezone.now(), full_name="B", password=GOOD_PASSWORD)
+        services.invitation_accept(
+            token=token, now=timezone.now(), full_name="B", password=GOOD_PASSWORD
+        )
 
 
 def test_expired_and_revoked_invitations_are_refused(ada_membership):
@@ -96,7 +100,9 @@ def test_expired_and_revoked_invitations_are_refused(ada_membership):
 def test_weak_passwords_are_refused_on_acceptance(ada_membership):
     _, token = invite(ada_membership)
     with pytest.raises(Invalid):
-        services.invitation_accept(token=token, now=timezone.now(), full_name="W", password="password1234")
+        services.invitation_accept(
+            token=token, now=timezone.now(), full_name="W", password="password1234"
+        )
     assert Invitation.objects.get().accepted_at is None
 
 
@@ -107,7 +113,9 @@ def test_inviting_an_existing_member_is_a_conflict(ada_membership, alice):
 
 def test_an_existing_user_joins_a_second_organisation_and_can_switch(client, org_b, charlie, alice):
     admin_b = Membership.objects.create(
-        organization=org_b, role=Role.ORG_ADMIN, user=User.objects.create_user("adm@b.example.org", "p")
+        organization=org_b,
+        role=Role.ORG_ADMIN,
+        user=User.objects.create_user("adm@b.example.org", "p"),
     )
     _, token = invite(admin_b, email=alice.email, role=Role.ATTORNEY)
     signed_in(client, alice)
@@ -118,13 +126,18 @@ def test_an_existing_user_joins_a_second_organisation_and_can_switch(client, org
     assert org_b.name in home
     first = alice.memberships.get(organization__name__startswith="Border")
     client.post(reverse("accounts:switch"), {"membership": first.public_id})
-    assert "Border Legal Aid" in client.get(reverse("dashboard:home")).context["membership"].organization.name
+    assert (
+        "Border Legal Aid"
+        in client.get(reverse("dashboard:home")).context["membership"].organization.name
+    )
 
 
 def test_invitation_page_keeps_what_was_typed_when_invalid(client, ada_membership):
     _, token = invite(ada_membership)
     url = reverse("accounts:invitation_accept", kwargs={"token": token})
-    response = client.post(url, {"full_name": "Rosa Tzul", "password1": "short", "password2": "short"})
+    response = client.post(
+        url, {"full_name": "Rosa Tzul", "password1": "short", "password2": "short"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="Rosa Tzul"' in page

@@ -19,7 +19,9 @@ def membership(user):
 
 
 def test_role_change_is_audited_without_personal_values(ada, bob):
-    services.membership_change_role(actor=membership(ada), membership=membership(bob), role=Role.ATTORNEY)
+    services.membership_change_role(
+        actor=membership(ada), membership=membership(bob), role=Role.ATTORNEY
+    )
     event = AuditEvent.objects.get(event_type=EventType.ROLE_CHANGED)
     assert event.fields == ["role"]
     assert event.data == {"from": Role.LEGAL_ASSISTANT, "to": Role.ATTORNEY}
@@ -28,14 +30,18 @@ def test_role_change_is_audited_without_personal_values(ada, bob):
 
 def test_the_last_admin_cannot_step_down_or_be_deactivated(ada):
     with pytest.raises(Conflict):
-        services.membership_change_role(actor=membership(ada), membership=membership(ada), role=Role.ATTORNEY)
+        services.membership_change_role(
+            actor=membership(ada), membership=membership(ada), role=Role.ATTORNEY
+        )
     with pytest.raises(Conflict):
         services.membership_deactivate(actor=membership(ada), membership=membership(ada))
 
 
 def test_non_admins_cannot_change_roles(alice, bob):
     with pytest.raises(Forbidden):
-        services.membership_change_role(actor=membership(alice), membership=membership(bob), role=Role.ORG_ADMIN)
+        services.membership_change_role(
+            actor=membership(alice), membership=membership(bob), role=Role.ORG_ADMIN
+        )
 
 
 def test_attorney_verification_needs_credentials_and_an_admin(ada, org_a):
@@ -47,7 +53,9 @@ def test_attorney_verification_needs_credentials_and_an_admin(ada, org_a):
     services.membership_set_credentials(
         actor=lawyer, membership=lawyer, bar_number="24012345", bar_state="tx", eoir_id=""
     )
-    verified = services.attorney_verify(actor=membership(ada), membership=lawyer, now=timezone.now())
+    verified = services.attorney_verify(
+        actor=membership(ada), membership=lawyer, now=timezone.now()
+    )
     assert verified.is_verified_attorney
     assert verified.bar_state == "TX"
     # Changing credentials withdraws the verification until an admin checks them again.
@@ -92,12 +100,17 @@ def test_an_attorney_records_their_own_credentials(client, org_a, ada):
     bad = client.post(url, {"bar_number": "", "bar_state": "", "eoir_id": ""})
     assert bad.status_code == 400
     assert b"bar number and state, or an EOIR ID" in bad.content
-    assert client.post(url, {"bar_number": "", "bar_state": "", "eoir_id": "EOIR-4411"}).status_code == 302
+    assert (
+        client.post(url, {"bar_number": "", "bar_state": "", "eoir_id": "EOIR-4411"}).status_code
+        == 302
+    )
     lawyer.refresh_from_db()
     assert lawyer.eoir_id == "EOIR-4411"
 
 
-def test_members_page_lists_only_the_organisation(client, ada, alice, charlie, django_assert_max_num_queries):
+def test_members_page_lists_only_the_organisation(
+    client, ada, alice, charlie, django_assert_max_num_queries
+):
     signed_in(client, ada)
     with django_assert_max_num_queries(20):
         page = client.get(reverse("accounts:members")).content.decode()

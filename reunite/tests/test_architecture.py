@@ -1,0 +1,190 @@
+"""Architecture tests: every URL has a place in the access matrix, migrations match the
+models, and the layers import only downwards."""
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from conftest import signed_in
+from reunite.accounts import services
+from reunite.accounts.roles import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Public:
+    """Reachable without signing in (sign-in, password reset, invitation links)."""
+
+    kwargs: tuple = ()
+
+
+@dataclass(frozen=True)
+class Own:
+    """The signed-in user's own account pages: no organisation's data."""
+
+    kwargs: tuple = ()
+
+
+@dataclass(frozen=True)
+class Org:
+    """Organisation pages. `record` names the org-A record in the URL: another
+    organisation's member must get a 404 for it."""
+
+    record: str | None = None
+    method: str = "get"
+
+
+ACCESS_MATRIX = {
+    "dashboard:home": Org(),
+    "dashboard:audit": Org(),
+    "accounts:members": Org(),
+    "accounts:member": Org("membership"),
+    "accounts:member_role": Org("membership", "post"),
+    "accounts:member_verify": Org("membership", "post"),
+    "accounts:member_deactivate": Org("membership", "post"),
+    "accounts:member_credentials": Org("membership", "post"),
+    "accounts:invitation_revoke": Org("invitation", "post"),
+    "accounts:switch": Org(method="post"),
+    "accounts:invitation_accept": Public((("token", "no-such-token"),)),
+    "set_language": Public(),
+    "account_login": Public(),
+    "account_signup": Public(),
+    "account_inactive": Public(),
+    "account_email_verification_sent": Public(),
+    "account_confirm_email": Public((("key", "bad-key"),)),
+    "account_reset_password": Public(),
+    "account_reset_password_done": Public(),
+    "account_reset_password_from_key": Public((("uidb36", "1"), ("key", "bad-key"))),
+    "account_reset_password_from_key_done": Public(),
+    "account_confirm_login_code": Public(),
+    "mfa_authenticate": Public(),
+    "account_logout": Public(),  # signing out when signed out does nothing
+    "account_reauthenticate": Own(),
+    "account_request_reauthentication_code": Own(),
+    "account_confirm_reauthentication_code": Own(),
+    "account_email": Own(),
+    "account_change_password": Own(),
+    "account_set_password": Own(),
+    "mfa_index": Own(),
+    "mfa_reauthenticate": Own(),
+    "mfa_activate_totp": Own(),
+    "mfa_deactivate_totp": Own(),
+    "mfa_view_recovery_codes": Own(),
+    "mfa_generate_recovery_codes": Own(),
+    "mfa_download_recovery_codes": Own(),
+    "mfa_list_webauthn": Own(),
+    "mfa_add_webauthn": Own(),
+    "mfa_reauthenticate_webauthn": Own(),
+    "mfa_remove_webauthn": Own((("pk", 1),)),
+    "mfa_edit_webauthn": Own((("pk", 1),)),
+}
+
+
+def url_names(patterns=None, namespace=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_is_in_the_access_matrix():
+    names = set(url_names())
+    assert names - ACCESS_MATRIX.keys() == set(), "new URLs must join the access matrix"
+    assert ACCESS_MATRIX.keys() - names == set(), "the matrix names URLs that do not exist"
+
+
+@pytest.fixture
+def org_a_records(ada, bob):
+    invitation, _ = services.invitation_create(
+        actor=ada.memberships.get(),
+        email="pending@a.example.org",
+        role=Role.ATTORNEY,
+        now=timezone.now(),
+        accept_url=lambda token: token,
+    )
+    return {"membership": bob.memberships.get(), "invitation": invitation}
+
+
+def org_url(name, spec, records):
+    kwargs = {"public_id": records[spec.record].public_id} if spec.record else {}
+    return reverse(name, kwargs=kwargs)
+
+
+ORG_URLS = [(n, s) for n, s in ACCESS_MATRIX.items() if isinstance(s, Org)]
+OWN_URLS = [(n, s) for n, s in ACCESS_MATRIX.items() if isinstance(s, Own)]
+PUBLIC_URLS = [(n, s) for n, s in ACCESS_MATRIX.items() if isinstance(s, Public)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), ORG_URLS)
+def test_organisation_pages_send_anonymous_visitors_to_sign_in(client, org_a_records, name, spec):
+    response = getattr(client, spec.method)(org_url(name, spec, org_a_records))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), [(n, s) for n, s in ORG_URLS if s.record])
+def test_another_organisation_gets_404_for_org_a_records(
+    client, org_a_records, charlie, name, spec
+):
+    signed_in(client, charlie, reauthenticated=True)
+    response = getattr(client, spec.method)(org_url(name, spec, org_a_records))
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), [(n, s) for n, s in ORG_URLS if not s.record])
+def test_another_organisation_never_sees_org_a_on_its_pages(
+    client, org_a_records, charlie, name, spec
+):
+    signed_in(client, charlie, reauthenticated=True)
+    response = getattr(client, spec.method)(org_url(name, spec, org_a_records))
+    assert response.status_code in {200, 302, 403}
+    body = response.content.decode()
+    assert "Border Legal Aid" not in body
+    assert org_a_records["membership"].user.email not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), OWN_URLS)
+def test_own_account_pages_need_a_signed_in_user(client, name, spec):
+    response = client.get(reverse(name, kwargs=dict(spec.kwargs)))
+    assert response.status_code in {302, 403, 404, 405}
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), PUBLIC_URLS)
+def test_public_pages_answer_without_errors(client, name, spec):
+    response = client.get(reverse(name, kwargs=dict(spec.kwargs)))
+    assert response.status_code in {200, 302, 404, 405}
+
+
+@pytest.mark.django_db
+def test_migrations_match_the_models():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_layers_import_only_downwards():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
