@@ -8,9 +8,9 @@ word reduced to one copy.
 """
 
 import gzip
-from itertools import pairwise
 import re
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
