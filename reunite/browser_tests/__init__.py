@@ -1,0 +1,1 @@
+"""Browser tests: the flows a person walks through, in headless Chromium."""
