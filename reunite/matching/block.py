@@ -22,6 +22,7 @@ import numpy as np
 from .features import Features
 from .names import formal_names
 from .normalize import phonetic
+from .prefilter import ApproxWeights, Codes, approx_weights
 from .record import Record
 from .score import Match, Scorer, default_scorer
 
@@ -56,6 +57,8 @@ def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[st
         for s in s_codes:
             for g in g_codes:
                 keys.add(f"sg:{s}|{g}")
+                for y in years:
+                    keys.add(f"sgy:{s}|{g}|{y}")
             for y in years:
                 keys.add(f"sy:{s}|{y}")
         for g in g_codes:
@@ -63,6 +66,14 @@ def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[st
                 keys.add(f"gy:{g}|{y}")
             for bd in birthdays:
                 keys.add(f"gd:{g}|{bd}")
+        # Spelling-proof keys: the first three letters survive most typos that change
+        # the phonetic code (Ximeoa / Ximena, Garia / Garcia).
+        for g in given[:_MAX_GIVEN]:
+            for s in surnames[:3]:
+                if len(g) >= 3 and len(s) >= 3:
+                    keys.add(f"pp:{g[:3]}|{s[:3]}")
+                    for y in years:
+                        keys.add(f"ppy:{g[:3]}|{s[:3]}|{y}")
         if len(s_codes) >= 2:
             ordered = sorted(s_codes)
             for i, a in enumerate(ordered):
@@ -124,10 +135,11 @@ class Index:
     `max_block` caps how many records one key may point at: a key shared by more (a
     very common surname alone) carries no signal and would swamp the query, so it is
     skipped; the more specific keys still find the pair. `max_candidates` bounds how many
-    records are fully scored per query, chosen by the number of keys they share.
+    records are fully scored per query, chosen by a vectorised approximate weight
+    (see prefilter.py).
     """
 
-    def __init__(self, scorer: Scorer | None = None, *, max_block: int = 5000, max_candidates: int = 100) -> None:
+    def __init__(self, scorer: Scorer | None = None, *, max_block: int = 5000, max_candidates: int = 60) -> None:
         self.scorer = scorer or default_scorer()
         self.max_block = max_block
         self.max_candidates = max_candidates
@@ -138,6 +150,8 @@ class Index:
         self._keys = np.empty(0, dtype=np.int64)
         self._starts = np.zeros(1, dtype=np.int64)
         self._postings = np.empty(0, dtype=np.int32)
+        self._codes = Codes()
+        self._approx = ApproxWeights(self.scorer)
 
     def __len__(self) -> int:
         return len(self.features)
@@ -155,6 +169,7 @@ class Index:
         """Register an already prepared record."""
         position = len(self.features)
         self.features.append(f)
+        self._codes.add(f)
         keys = blocking_keys(f)
         self._hashes.extend(hash(k) for k in keys)
         self._owners.extend([position] * len(keys))
@@ -169,6 +184,7 @@ class Index:
         self._postings = owners[order]
         self._keys, starts = np.unique(sorted_hashes, return_index=True)
         self._starts = np.append(starts, len(sorted_hashes)).astype(np.int64)
+        self._codes.build()
         self._built = True
 
     def candidates(self, f: Features) -> list[int]:
@@ -181,15 +197,22 @@ class Index:
         pos = _hits(self._keys, wanted)
         starts = self._starts[pos]
         ends = self._starts[pos + 1]
-        keep = (ends - starts) <= self.max_block
-        slices = [self._postings[s:e] for s, e in zip(starts[keep].tolist(), ends[keep].tolist(), strict=True)]
-        if not slices:
+        sizes = ends - starts
+        keep = sizes <= self.max_block
+        if not keep.any():
             return []
-        found, counts = np.unique(np.concatenate(slices), return_counts=True)
-        if len(found) > self.max_candidates:
-            best = np.argpartition(-counts, self.max_candidates - 1)[: self.max_candidates]
-            found = found[best]
-        return found.tolist()
+        starts, ends, sizes = starts[keep], ends[keep], sizes[keep]
+        slices = [self._postings[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        found, inverse = np.unique(np.concatenate(slices), return_inverse=True)
+        if len(found) <= self.max_candidates:
+            return found.tolist()
+        # Too many to score exactly: keep those with the best approximate weight; ties
+        # (common names) are broken by the shared blocking keys, weighted by rarity.
+        rough = approx_weights(self._codes, self._approx, self._codes.encode(f, add=False), found)
+        rarity = np.log2((len(self.features) + 1) / sizes)
+        rough += 0.01 * np.bincount(inverse.ravel(), weights=np.repeat(rarity, sizes), minlength=len(found))
+        best = np.argpartition(-rough, self.max_candidates - 1)[: self.max_candidates]
+        return found[best].tolist()
 
     def search(self, f: Features, *, top: int = 10, threshold: float = 0.0) -> list[tuple[float, int]]:
         """(match weight, position) of the best `top` candidates with probability >= threshold."""

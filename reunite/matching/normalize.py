@@ -96,8 +96,9 @@ def phonetic(token: str) -> str:
         nx = _next(s, i)
         code = ""
         step = 1
-        if c in _VOWELS or (c == "y" and nx not in _VOWELS):
-            # "y" before a consonant or at the end is the vowel i (Mayra, Nancy).
+        if c in _VOWELS or (c == "y" and (nx not in _VOWELS or (i > 0 and s[i - 1] not in _VOWELS))):
+            # "y" before a consonant, at the end or after a consonant is the vowel i
+            # (Mayra, Nancy, Marya).
             pass
         elif c == "c":
             after = s[i + 2] if i + 2 < n else ""
