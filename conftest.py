@@ -6,6 +6,7 @@
 Every cast member has TOTP enrolled; `signed_in(client, user)` gives a fresh session.
 """
 
+import importlib
 import time
 
 import pytest
@@ -14,6 +15,8 @@ from allauth.account.internal.flows.login import (
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.db import connection
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from reunite.accounts.receivers import SESSION_AUTH_AT, SESSION_LAST_SEEN
@@ -39,6 +42,29 @@ def _isolated_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def transactional_db(transactional_db):
+    """pytest-django's fixture, made able to empty the append-only audit table.
+
+    The database refuses to change audit events (audit migration 0002), so the flush that
+    ends every transactional test would fail. Just before it, drop the guard; right after
+    it (flush emits post_migrate), put the guard back for the tests that follow.
+    """
+    guard = importlib.import_module("reunite.audit.migrations.0002_append_only")
+    yield
+
+    def restore(**kwargs):
+        post_migrate.disconnect(restore, dispatch_uid=__name__)
+        with connection.cursor() as cursor:
+            for statement in guard.APPEND_ONLY_SQL.get(connection.vendor, []):
+                cursor.execute(statement)
+
+    with connection.cursor() as cursor:
+        for statement in guard.REMOVE_SQL.get(connection.vendor, []):
+            cursor.execute(statement)
+    post_migrate.connect(restore, dispatch_uid=__name__, weak=False)
 
 
 @pytest.fixture

@@ -92,11 +92,8 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.user.is_authenticated
-            and not is_mfa_enabled(request.user)
-            and _url_name(request) not in MFA_ENROLMENT_URLS
-        ):
+        request.needs_mfa = request.user.is_authenticated and not is_mfa_enabled(request.user)
+        if request.needs_mfa and _url_name(request) not in MFA_ENROLMENT_URLS:
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -109,7 +106,7 @@ class ActiveMembershipMiddleware:
 
     def __call__(self, request):
         request.membership = None
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not request.needs_mfa:
             request.membership = active_membership(
                 user=request.user, chosen=request.session.get(SESSION_MEMBERSHIP)
             )

@@ -81,4 +81,4 @@ class BreachedPasswordValidator:
             )
 
     def get_help_text(self):
-        return _("Your password can't be a commonly used or breached password.")
+        return _("Your password can’t be a commonly used or breached password.")

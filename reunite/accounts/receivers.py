@@ -5,8 +5,10 @@ portal records what happened. They only record: no business logic lives here.
 """
 
 from allauth.account import signals as account_signals
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
@@ -36,6 +38,10 @@ def on_login(sender, request, user, **kwargs):
     request.session[SESSION_LAST_SEEN] = now
     # The middleware sets it on the response: this browser is now a known device.
     request.reunite_device_cookie = throttle.issue_device_cookie(user.email)
+    if not is_mfa_enabled(user):
+        # The password was typed a moment ago: enrolling the mandatory second factor
+        # should not ask for it again.
+        record_authentication(request, user, method="password", reauthenticated=True)
     record(event_type=EventType.LOGIN, actor=user, organization=_org(user), source_ip=_ip(request))
 
 

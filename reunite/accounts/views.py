@@ -1,6 +1,5 @@
 """Members, invitations and the organisation switch."""
 
-from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404
@@ -199,11 +198,6 @@ def invitation_accept(request, token):
                     request,
                     membership.user,
                     backend="allauth.account.auth_backends.AuthenticationBackend",
-                )
-                # The password was typed a moment ago: let allauth count it as a fresh
-                # re-authentication, so TOTP enrolment does not ask for it again.
-                record_authentication(
-                    request, membership.user, method="password", reauthenticated=True
                 )
             request.session[SESSION_MEMBERSHIP] = str(membership.public_id)
             messages.success(

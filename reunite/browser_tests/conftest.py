@@ -7,7 +7,6 @@ variable is set), where a missing browser is a broken build and fails loudly.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import tempfile
@@ -40,33 +39,7 @@ def _missing() -> list[str]:
 
 
 @pytest.fixture
-def _flushable_audit_log(transactional_db):
-    """Let the transactional test's closing flush empty the append-only audit table.
-
-    The database refuses to change audit events (audit migration 0002), so the flush
-    that ends every live-server test would fail. Just before it, drop the guard; right
-    after it (flush emits post_migrate), put the guard back for the tests that follow.
-    """
-    from django.db import connection
-    from django.db.models.signals import post_migrate
-
-    guard = importlib.import_module("reunite.audit.migrations.0002_append_only")
-    yield
-
-    def restore(**kwargs):
-        post_migrate.disconnect(restore, dispatch_uid=__name__)
-        with connection.cursor() as cursor:
-            for statement in guard.APPEND_ONLY_SQL.get(connection.vendor, []):
-                cursor.execute(statement)
-
-    with connection.cursor() as cursor:
-        for statement in guard.REMOVE_SQL.get(connection.vendor, []):
-            cursor.execute(statement)
-    post_migrate.connect(restore, dispatch_uid=__name__, weak=False)
-
-
-@pytest.fixture
-def browser(live_server, transactional_db, _flushable_audit_log, settings):
+def browser(live_server, transactional_db, settings):
     """A Chromium session against the live server; `browser.live_server` is its base URL."""
     missing = _missing()
     if missing:

@@ -1,9 +1,5 @@
 """An invited person joins, enrols a second factor, and works in their language."""
 
-# Asserts and made-up passwords are what tests are made of (pyproject's per-file
-# ignores cover **/tests/** only, not this folder).
-# ruff: noqa: S101, S105
-
 import os
 import re
 import shutil

@@ -38,7 +38,7 @@ def test_pages_with_client_data_are_never_cached(home):
 def test_framing_sniffing_and_referrers_are_refused(home):
     assert home["X-Frame-Options"] == "DENY"
     assert home["X-Content-Type-Options"] == "nosniff"
-    assert home["Referrer-Policy"] == "no-referrer"
+    assert home["Referrer-Policy"] == "same-origin"  # never sent to another host
 
 
 def test_pages_load_nothing_from_other_hosts(home):
