@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "reunite.core",
     "reunite.audit",
     "reunite.accounts",
+    "reunite.people",
     "reunite.dashboard",
 ]
 
@@ -218,6 +219,11 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_SOURCE_FAILURE_LIMIT = env_int("LOGIN_SOURCE_FAILURE_LIMIT", 30)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+
+# --- Registry --------------------------------------------------------------------------
+RETENTION_YEARS = env_int("RETENTION_YEARS", 7)  # a new record is kept this long...
+RESTORE_WINDOW_DAYS = env_int("RESTORE_WINDOW_DAYS", 30)  # ...then restorable this long
+CUSTODY_STALE_DAYS = env_int("CUSTODY_STALE_DAYS", 30)  # custody not verified since: flagged
 
 # --- Sessions and cookies -------------------------------------------------------------
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15) * 60

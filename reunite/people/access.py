@@ -1,0 +1,46 @@
+"""The gate to a person's record.
+
+It lives here rather than in accounts/access.py because accounts sits below people in
+the layers: accounts cannot know the Person model. The rule is the same: a missing
+record and a forbidden one both raise NotFound (a 404).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from reunite.accounts.access import has
+from reunite.accounts.models import Membership
+from reunite.accounts.roles import Capability
+from reunite.core.errors import NotFound
+from reunite.people.choices import ShareLevel
+from reunite.people.models import Person, PersonShare
+
+
+def visible_people(*, actor: Membership, write: bool = False) -> QuerySet[Person]:
+    """People the actor's organisation owns or has been shared (with write access when
+    `write`), excluding wiped tombstones. Soft-deleted records are visible to the owner
+    only (they can still be restored)."""
+    capability = Capability.EDIT_CLIENTS if write else Capability.VIEW_CLIENTS
+    if not has(actor, capability):
+        return Person.objects.none()
+    shares = PersonShare.objects.filter(
+        person=OuterRef("pk"), organization=actor.organization, revoked_at__isnull=True
+    )
+    if write:
+        shares = shares.filter(level=ShareLevel.WRITE)
+    owned = Q(organization=actor.organization)
+    shared = Q(Exists(shares), deleted_at__isnull=True)
+    return Person.objects.filter(owned | shared, purged_at__isnull=True)
+
+
+def access_person(*, actor: Membership, public_id, write: bool = False) -> Person:
+    """The one gate to a person: owned by the actor's organisation, or shared with it."""
+    person = visible_people(actor=actor, write=write).filter(public_id=public_id).first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def is_owner(*, actor: Membership, person: Person) -> bool:
+    return person.organization_id == actor.organization_id
