@@ -1,4 +1,4 @@
-"""Synthetic demo organisations and staff for `make run`: never real people."""
+"""Synthetic demo organisations, staff and families for `make run`: never real people."""
 
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.management.base import BaseCommand, CommandError
@@ -8,7 +8,9 @@ from django.utils import timezone
 from reunite.accounts import services
 from reunite.accounts.models import Membership, Organization, User
 from reunite.accounts.roles import Role
+from reunite.people.demo import load_demo_families
 
+DEMO_FAMILIES = 12
 DEMO_PASSWORD = "demo-Reunite-2026!"  # noqa: S105  (public, printed: demo accounts only)
 # Fixed, public TOTP secrets: demo accounts only, so that a newcomer can add them to an
 # authenticator app once and keep signing in after a reset.
@@ -82,13 +84,14 @@ class Command(BaseCommand):
             if User.objects.exists():
                 self.stdout.write("Database already has users: demo data not loaded.")
             else:
-                self._load()
-                self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+                people = self._load()
+                self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {people} people."))
         self._print_logins()
 
     @transaction.atomic
     def _load(self):
         organizations: dict[str, Organization] = {}
+        attorneys: dict[str, Membership] = {}
         for org_name, email, name, role, secret in DEMO_STAFF:
             if org_name not in organizations:
                 organizations[org_name] = services.organization_create(name=org_name)
@@ -102,6 +105,16 @@ class Command(BaseCommand):
                 membership.bar_number, membership.bar_state = f"DEMO{membership.pk:04d}", "TX"
                 membership.attorney_verified_at = timezone.now()
                 membership.save()
+                attorneys[org_name] = membership
+        first, second = (attorneys[name] for name in organizations)
+        now = timezone.now()
+        return load_demo_families(
+            parents_org=first,
+            children_org=second,
+            families=DEMO_FAMILIES,
+            today=now.date(),
+            now=now,
+        )
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (synthetic; password for all: {DEMO_PASSWORD})")
