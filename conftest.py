@@ -1,7 +1,7 @@
 """The named cast every test can use (synthetic people, never real ones).
 
 - alice: verified attorney at org A      - bob: legal assistant at org A
-- charlie: attorney at org B (proves isolation)
+- charlie: verified attorney at org B (proves isolation)
 - dana: auditor at org A                 - ada: organisation admin at org A
 Every cast member has TOTP enrolled; `signed_in(client, user)` gives a fresh session.
 """
@@ -33,6 +33,12 @@ from reunite.accounts.tests.factories import (
 def totp_now(secret: str, at: float | None = None) -> str:
     """The code an authenticator app would show for `secret` at `at` (default: now)."""
     return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks run at once, inside the test (the database queue needs a worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +116,7 @@ def bob(org_a):
 
 @pytest.fixture
 def charlie(org_b):
-    return _member(org_b, "Charlie Counsel", "charlie@b.example.org", Role.ATTORNEY)
+    return _member(org_b, "Charlie Counsel", "charlie@b.example.org", Role.ATTORNEY, verified=True)
 
 
 @pytest.fixture

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "reunite.audit",
     "reunite.accounts",
     "reunite.people",
+    "reunite.tracing",
     "reunite.dashboard",
 ]
 
@@ -225,6 +226,11 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 7)  # a new record is kept this lon
 RESTORE_WINDOW_DAYS = env_int("RESTORE_WINDOW_DAYS", 30)  # ...then restorable this long
 CUSTODY_STALE_DAYS = env_int("CUSTODY_STALE_DAYS", 30)  # custody not verified since: flagged
 
+# --- Matching --------------------------------------------------------------------------
+MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kept as a candidate
+MATCH_STRONG = float(env("MATCH_STRONG") or 0.9)  # from here the owning attorney is notified
+MATCH_BLOCK_LIMIT = env_int("MATCH_BLOCK_LIMIT", 300)  # people scored per search, most keys shared first
+
 # --- Sessions and cookies -------------------------------------------------------------
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15) * 60
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12) * 3600
@@ -316,5 +322,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     # Never log request bodies or SQL parameters: they can hold client data.
-    "loggers": {"django.db.backends": {"level": "WARNING", "propagate": True}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+        "django_tasks": {"level": "WARNING", "propagate": True},
+    },
 }

@@ -46,3 +46,7 @@ class EventType(models.TextChoices):
     PERSON_RESTORED = "person.restored", _("Person record restored")
     PERSON_PURGED = "person.purged", _("Person record wiped")
     KEYS_ROTATED = "keys.rotated", _("Data keys rotated")
+    MATCH_FOUND = "match.found", _("Match candidate found")
+    MATCH_VIEWED = "match.viewed", _("Match candidate viewed")
+    MATCH_REVIEWED = "match.reviewed", _("Match candidate reviewed")
+    MATCH_DISCLOSED = "match.disclosed", _("Client disclosed to the other counsel")

@@ -37,6 +37,7 @@ from reunite.people.models import (
     Separation,
     SeparationMember,
 )
+from reunite.people.signals import person_changed
 
 _AGE = re.compile(r"^\s*(\d{1,2})\s*(?:-\s*(\d{1,2}))?\s*$")
 
@@ -62,7 +63,13 @@ class PersonInput:
     def cleaned(self) -> dict:
         """The model field values, validated (raises Invalid naming the field)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name in ("given_names", "paternal_surname", "maternal_surname", "place_of_birth", "notes"):
+        for name in (
+            "given_names",
+            "paternal_surname",
+            "maternal_surname",
+            "place_of_birth",
+            "notes",
+        ):
             values[name] = " ".join(values[name].split())
         if not (values["given_names"] or values["paternal_surname"] or values["maternal_surname"]):
             raise Invalid(_("Give at least one name."), code="given_names")
@@ -78,9 +85,14 @@ class PersonInput:
         if values["approximate_age"]:
             match = _AGE.match(values["approximate_age"])
             if not match or (match[2] and int(match[2]) < int(match[1])):
-                raise Invalid(_("Approximate age: a number of years, or a range like 5-7."), code="approximate_age")
+                raise Invalid(
+                    _("Approximate age: a number of years, or a range like 5-7."),
+                    code="approximate_age",
+                )
             values["approximate_age"] = match[1] if not match[2] else f"{match[1]}-{match[2]}"
-        values["country_of_birth"] = normalize_country(values["country_of_birth"]) if values["country_of_birth"] else ""
+        values["country_of_birth"] = (
+            normalize_country(values["country_of_birth"]) if values["country_of_birth"] else ""
+        )
         values["languages"] = ",".join(sorted(set(values["languages"])))
         return values
 
@@ -132,6 +144,13 @@ def refresh_search_keys(person: Person) -> None:
     SearchKey.objects.bulk_create(SearchKey(person=person, digest=d) for d in sorted(digests))
 
 
+def _announce(person: Person, *, rekey: bool = True) -> None:
+    """Rebuild the search keys now; tell listeners (matching) once the change commits."""
+    if rekey:
+        refresh_search_keys(person)
+    transaction.on_commit(lambda: person_changed.send(sender=Person, person_id=person.pk))
+
+
 def _changed(before: dict, after: dict) -> list[str]:
     return sorted(name for name, value in after.items() if before.get(name) != value)
 
@@ -148,7 +167,7 @@ def person_create(*, actor: Membership, data: PersonInput, today: date) -> Perso
     )
     person.full_clean()
     person.save()
-    refresh_search_keys(person)
+    _announce(person)
     record(
         event_type=EventType.PERSON_CREATED,
         actor=actor.user,
@@ -172,7 +191,7 @@ def person_update(*, actor: Membership, person: Person, data: PersonInput) -> li
         setattr(person, name, values[name])
     person.full_clean()
     person.save()
-    refresh_search_keys(person)
+    _announce(person)
     record(
         event_type=EventType.PERSON_UPDATED,
         actor=actor.user,
@@ -185,7 +204,13 @@ def person_update(*, actor: Membership, person: Person, data: PersonInput) -> li
 
 @transaction.atomic
 def name_add(
-    *, actor: Membership, person: Person, kind: str, given_names: str, family_names: str, source: str = ""
+    *,
+    actor: Membership,
+    person: Person,
+    kind: str,
+    given_names: str,
+    family_names: str,
+    source: str = "",
 ) -> PersonName:
     _require_writable(actor, person)
     if not (given_names.strip() or family_names.strip()):
@@ -199,7 +224,7 @@ def name_add(
     )
     name.full_clean()
     name.save()
-    refresh_search_keys(person)
+    _announce(person)
     record(
         event_type=EventType.NAME_ADDED,
         actor=actor.user,
@@ -237,7 +262,7 @@ def identifier_add(
             identifier.save()
     except IntegrityError as exc:
         raise Conflict(_("This person already has this identifier.")) from exc
-    refresh_search_keys(person)
+    _announce(person)
     record(
         event_type=EventType.IDENTIFIER_ADDED,
         actor=actor.user,
@@ -270,13 +295,23 @@ def custody_record(*, actor: Membership, person: Person, data: CustodyInput) -> 
 
 @transaction.atomic
 def contact_add(
-    *, actor: Membership, person: Person, kind: str, value: str, holder: str = "", safe_to_contact: bool
+    *,
+    actor: Membership,
+    person: Person,
+    kind: str,
+    value: str,
+    holder: str = "",
+    safe_to_contact: bool,
 ) -> ContactChannel:
     _require_writable(actor, person)
     if not value.strip():
         raise Invalid(_("Give the number or address."), code="value")
     contact = ContactChannel(
-        person=person, kind=kind, value=value.strip(), holder=holder.strip(), safe_to_contact=safe_to_contact
+        person=person,
+        kind=kind,
+        value=value.strip(),
+        holder=holder.strip(),
+        safe_to_contact=safe_to_contact,
     )
     contact.full_clean()
     contact.save()
@@ -292,7 +327,9 @@ def contact_add(
 
 
 @transaction.atomic
-def consent_record(*, actor: Membership, person: Person, data: ConsentInput, now: datetime) -> Consent:
+def consent_record(
+    *, actor: Membership, person: Person, data: ConsentInput, now: datetime
+) -> Consent:
     _require_writable(actor, person)
     consent = Consent(
         person=person,
@@ -305,6 +342,7 @@ def consent_record(*, actor: Membership, person: Person, data: ConsentInput, now
     )
     consent.full_clean()
     consent.save()
+    _announce(person, rekey=False)
     record(
         event_type=EventType.CONSENT_RECORDED,
         actor=actor.user,
@@ -357,12 +395,18 @@ def family_link_claim(
             link.save()
     except IntegrityError as exc:
         raise Conflict(_("This relationship is already recorded.")) from exc
+    _announce(person, rekey=False)
+    _announce(relative, rekey=False)
     record(
         event_type=EventType.FAMILY_LINK_CLAIMED,
         actor=actor.user,
         organization=actor.organization,
         target=link,
-        data={"relationship": relationship, "person": str(person.public_id), "relative": str(relative.public_id)},
+        data={
+            "relationship": relationship,
+            "person": str(person.public_id),
+            "relative": str(relative.public_id),
+        },
     )
     return link
 
@@ -393,7 +437,9 @@ def separation_record(
         raise Invalid(_("A separation joins at least one child and one adult."))
     for person in [*children, *adults]:
         _require_writable(actor, person)
-    separation = Separation(organization=actor.organization, **{f.name: getattr(data, f.name) for f in fields(data)})
+    separation = Separation(
+        organization=actor.organization, **{f.name: getattr(data, f.name) for f in fields(data)}
+    )
     separation.full_clean()
     separation.save()
     SeparationMember.objects.bulk_create(
@@ -420,7 +466,9 @@ def share_grant(
         raise NotFound()
     if organization.pk == actor.organization_id:
         raise Invalid(_("Choose another organisation."))
-    share = PersonShare(person=person, organization=organization, level=level, granted_by=actor.user)
+    share = PersonShare(
+        person=person, organization=organization, level=level, granted_by=actor.user
+    )
     share.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -496,11 +544,23 @@ def intake(
         data.kind = RecordKind.DESCRIBED
         relative = person_create(actor=actor, data=data, today=today)
         if client.family_role == FamilyRole.CHILD:
-            family_link_claim(actor=actor, person=person, relative=relative, relationship=relationship, claimed_by="intake")
+            family_link_claim(
+                actor=actor,
+                person=person,
+                relative=relative,
+                relationship=relationship,
+                claimed_by="intake",
+            )
             if relationship in {Relationship.MOTHER, Relationship.FATHER, Relationship.GUARDIAN}:
                 adults.append(relative)
         else:
-            family_link_claim(actor=actor, person=relative, relative=person, relationship=relationship, claimed_by="intake")
+            family_link_claim(
+                actor=actor,
+                person=relative,
+                relative=person,
+                relationship=relationship,
+                claimed_by="intake",
+            )
             children.append(relative)
     if separation is not None and children and adults:
         separation_record(actor=actor, children=children, adults=adults, data=separation)
