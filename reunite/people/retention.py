@@ -7,6 +7,7 @@ fails when a new field is in neither, so nothing personal can escape the wipe un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,6 +84,29 @@ NOT_PII: dict[type, tuple[str, ...]] = {
 }
 
 
+# The parts of the wipe that belong to the layers above (tracing, cases...), see register().
+_DEPENDENT_WIPES: list[Callable[[Person], None]] = []
+
+
+def register(
+    model: type,
+    *,
+    pii: tuple[str, ...] = (),
+    not_pii: tuple[str, ...] = (),
+    wipe: Callable[[Person], None] | None = None,
+) -> None:
+    """Declare a model of a layer above that holds data about a person, and that layer's
+    part of the wipe (called inside person_wipe's transaction).
+
+    The registry cannot import the layers above it, so each of those apps does this in its
+    own `retention` module, which PeopleConfig.ready() imports (like admin autodiscovery).
+    The wipe-coverage test then holds their fields to the same rule as the registry's."""
+    PII_FIELDS[model] = tuple(pii)
+    NOT_PII[model] = tuple(not_pii)
+    if wipe is not None and wipe not in _DEPENDENT_WIPES:
+        _DEPENDENT_WIPES.append(wipe)
+
+
 def _blank(model: type, name: str):
     model_field = model._meta.get_field(name)
     if model_field.get_internal_type() == "BooleanField":
@@ -113,6 +137,8 @@ def person_wipe(*, person: Person, now: datetime) -> None:
             for name in PII_FIELDS[Separation]:
                 setattr(separation, name, "")
             separation.save()
+    for wipe in _DEPENDENT_WIPES:
+        wipe(person)
     record(event_type=EventType.PERSON_PURGED, organization=person.organization, target=person)
 
 
