@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reunite.accounts.context_processors.membership",
+                "reunite.tracing.context_processors.notifications",
             ],
         },
     },

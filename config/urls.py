@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("", include("reunite.dashboard.urls")),
     path("", include("reunite.accounts.urls")),
+    path("", include("reunite.tracing.urls")),
     path("", include("reunite.people.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -15,6 +15,9 @@ from django.utils import timezone
 from conftest import signed_in
 from reunite.accounts import services
 from reunite.accounts.roles import Role
+from reunite.people.choices import FamilyRole
+from reunite.people.services import PersonInput, person_create
+from reunite.tracing.models import MatchCandidate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +56,27 @@ ACCESS_MATRIX = {
     "accounts:member_credentials": Org("membership", "post"),
     "accounts:invitation_revoke": Org("invitation", "post"),
     "accounts:switch": Org(method="post"),
+    "tracing:matches": Org(),
+    "tracing:match": Org("match"),
+    "tracing:match_review": Org("match", "post"),
+    "tracing:notifications": Org(),
+    "people:list": Org(),
+    "people:new_parent": Org(),
+    "people:new_child": Org(),
+    "people:detail": Org("person"),
+    "people:history": Org("person"),
+    "people:edit": Org("person"),
+    "people:name_add": Org("person", "post"),
+    "people:identifier_add": Org("person", "post"),
+    "people:custody_add": Org("person", "post"),
+    "people:contact_add": Org("person", "post"),
+    "people:consent_add": Org("person", "post"),
+    "people:consent_withdraw": Org("person", "post"),
+    "people:link_verify": Org("person", "post"),
+    "people:share_grant": Org("person", "post"),
+    "people:share_revoke": Org("person", "post"),
+    "people:delete": Org("person"),
+    "people:restore": Org("person", "post"),
     "accounts:invitation_accept": Public((("token", "no-such-token"),)),
     "set_language": Public(),
     "account_login": Public(),
@@ -112,7 +136,31 @@ def org_a_records(ada, bob):
         now=timezone.now(),
         accept_url=lambda token: token,
     )
-    return {"membership": bob.memberships.get(), "invitation": invitation}
+    person = person_create(
+        actor=ada.memberships.get(),
+        data=PersonInput(family_role=FamilyRole.PARENT, given_names="Rosa", paternal_surname="García"),
+        today=timezone.localdate(),
+    )
+    sought = person_create(
+        actor=ada.memberships.get(),
+        data=PersonInput(family_role=FamilyRole.PARENT, kind="described", given_names="Rosa"),
+        today=timezone.localdate(),
+    )
+    match = MatchCandidate.objects.create(
+        subject=sought,
+        candidate=person,
+        subject_organization=person.organization,
+        candidate_organization=person.organization,
+        match_probability=0.9,
+        match_weight=8.0,
+        model_version="test",
+    )
+    return {
+        "membership": bob.memberships.get(),
+        "invitation": invitation,
+        "person": person,
+        "match": match,
+    }
 
 
 def org_url(name, spec, records):

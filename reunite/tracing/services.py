@@ -80,7 +80,7 @@ def _digest(key: str) -> str:
     return blind_index(key, purpose="block")
 
 
-def _clients_of(person: Person) -> list[Person]:
+def clients_of(person: Person) -> list[Person]:
     """The represented clients behind a record: itself, or whoever described it."""
     if person.kind == RecordKind.CLIENT:
         return [person]
@@ -92,7 +92,7 @@ def _clients_of(person: Person) -> list[Person]:
 def _consents(person: Person, scope: str) -> bool:
     return any(
         c.consents.filter(scope=scope, withdrawn_at__isnull=True).exists()
-        for c in _clients_of(person)
+        for c in clients_of(person)
     )
 
 
@@ -328,7 +328,7 @@ def _on_confirmed(match: MatchCandidate, *, actor: Membership, now: datetime) ->
     if not match.is_cross_organization:
         return
     seekers = [
-        p for p in _clients_of(described) if p.organization_id == match.subject_organization_id
+        p for p in clients_of(described) if p.organization_id == match.subject_organization_id
     ]
     grants = [(match.candidate, match.subject_organization_id)] + [
         (seeker, match.candidate_organization_id) for seeker in seekers
