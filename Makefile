@@ -24,6 +24,7 @@ run: $(VENV_STAMP) ## Start the portal on SQLite with demo data (http://127.0.0.
 	@echo "Reunite is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@trap 'kill 0' EXIT; \
 	  $(PY) manage.py schedule >/dev/null & \
+	  $(PY) manage.py db_worker >var/worker.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV_STAMP) ## Run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
