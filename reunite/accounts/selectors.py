@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from reunite.accounts.models import Invitation, Membership, User
+from reunite.accounts.models import Invitation, Membership, Organization, User
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -54,3 +54,8 @@ def member_ids(*, organization_id) -> list:
             "user__public_id", flat=True
         )
     )
+
+
+def other_organizations(*, actor: Membership) -> QuerySet[Organization]:
+    """Active organisations other than the actor's (whom a record can be shared with)."""
+    return Organization.objects.filter(is_active=True).exclude(pk=actor.organization_id).order_by("name")

@@ -44,3 +44,17 @@ def access_person(*, actor: Membership, public_id, write: bool = False) -> Perso
 
 def is_owner(*, actor: Membership, person: Person) -> bool:
     return person.organization_id == actor.organization_id
+
+
+def access_person_history(*, actor: Membership, public_id) -> Person:
+    """The gate to a person's access history: the owner organisation's members with the
+    audit capability (admins, auditors), who need not see the record itself. Anyone
+    else, and any other organisation, gets NotFound."""
+    if not has(actor, Capability.VIEW_AUDIT):
+        raise NotFound()
+    person = Person.objects.filter(
+        organization=actor.organization, public_id=public_id, purged_at__isnull=True
+    ).first()
+    if person is None:
+        raise NotFound()
+    return person
