@@ -36,6 +36,13 @@ def totp_now(secret: str, at: float | None = None) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """argon2 is deliberately slow; tests hash hundreds of passwords. (Production's
+    hasher is asserted in reunite/accounts/tests/test_passwords.py.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Background tasks run at once, inside the test (the database queue needs a worker)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -41,3 +41,9 @@ def test_strong_passwords_pass(password):
 def test_minimum_length_is_twelve():
     with pytest.raises(ValidationError, match="at least 12"):
         validate_password("Zq7#vL2p!xR")
+
+
+def test_production_hashes_with_argon2():
+    from config import settings as production_settings
+
+    assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
