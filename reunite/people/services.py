@@ -155,6 +155,14 @@ def _changed(before: dict, after: dict) -> list[str]:
     return sorted(name for name, value in after.items() if before.get(name) != value)
 
 
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 @transaction.atomic
 def person_create(*, actor: Membership, data: PersonInput, today: date) -> Person:
     require(actor, Capability.EDIT_CLIENTS)
@@ -162,7 +170,7 @@ def person_create(*, actor: Membership, data: PersonInput, today: date) -> Perso
     person = Person(
         organization=actor.organization,
         created_by=actor.user,
-        retention_until=today.replace(year=today.year + settings.RETENTION_YEARS),
+        retention_until=_years_after(today, settings.RETENTION_YEARS),
         **values,
     )
     person.full_clean()

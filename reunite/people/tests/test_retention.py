@@ -2,18 +2,15 @@
 fails when a new field could escape the wipe."""
 
 import datetime
-import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.db import models
 
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
 from reunite.core.errors import Conflict, Forbidden, NotFound
 from reunite.core.fields import EncryptedTextField
-from reunite.dashboard.management.commands.schedule import daily_purge
 from reunite.people import retention, selectors, services
 from reunite.people.access import access_person
 from reunite.people.choices import FamilyRole, ShareLevel
@@ -289,29 +286,3 @@ def test_the_wipe_reaches_the_layers_above(alice, django_capture_on_commit_callb
     assert person.block_keys.exists()  # tracing's search ran once the creation committed
     retention.person_wipe(person=person, now=NOW)
     assert not person.block_keys.exists()
-
-
-# --- The scheduled job --------------------------------------------------------------------
-
-
-def test_daily_purge_job(alice):
-    org = member(alice).organization
-    due = PersonFactory(organization=org, retention_until=TODAY - datetime.timedelta(days=1))
-    assert daily_purge(now=NOW) == retention.PurgeResult(expired=1, wiped=0)
-    due.refresh_from_db()
-    assert due.deleted_at == NOW
-    assert daily_purge(now=NOW + WINDOW + datetime.timedelta(days=1)).wiped == 1
-    due.refresh_from_db()
-    assert due.purged_at is not None and due.given_names == ""
-
-
-def test_schedule_once_purges_and_anchors(settings, tmp_path, alice):
-    settings.AUDIT_ANCHOR_PATH = tmp_path / "anchors.log"
-    PersonFactory(
-        organization=member(alice).organization, retention_until=datetime.date(2000, 1, 1)
-    )
-    out = io.StringIO()
-    call_command("schedule", "--once", stdout=out)
-    assert "purge: 1 expired, 0 wiped" in out.getvalue()
-    assert "anchored audit event" in out.getvalue()
-    assert settings.AUDIT_ANCHOR_PATH.read_text()
