@@ -225,8 +225,13 @@ class IntakeForms:
             for name, errors in form.errors.items():
                 field = form.fields.get(name)
                 anchor = f"id_{form.add_prefix(name)}" if field else ""
-                label = f"{label_prefix}{field.label}" if field else label_prefix.rstrip(": ")
-                summary.extend({"anchor": anchor, "label": label, "message": m} for m in errors)
+                for message in errors:
+                    # "Date of birth: use YYYY-MM-DD..." already names its field.
+                    named = field is None or str(message).lower().startswith(
+                        str(field.label).lower()
+                    )
+                    label = label_prefix.rstrip(": ") if named else f"{label_prefix}{field.label}"
+                    summary.append({"anchor": anchor, "label": label, "message": message})
 
         add(self.person, f"{kind.client_legend}: ")
         for i, form in enumerate(self.identifiers.forms, 1):
@@ -353,7 +358,7 @@ def _person_page(request, person, *, forms=None, status=200):
             "owner": owner,
             "can_edit": can_edit,
             "can_verify": actor.is_verified_attorney and has(actor, Capability.CONFIRM_MATCHES),
-            "languages": [
+            "spoken_languages": [
                 LANGUAGE_NAMES.get(code, code) for code in person.languages.split(",") if code
             ],
             "identifiers": [

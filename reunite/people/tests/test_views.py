@@ -718,3 +718,11 @@ def test_delete_asks_first_then_restore_from_the_banner(client, alice, bob, full
     full_record.refresh_from_db()
     assert full_record.deleted_at is None
     assert "Rosa Elvira" in client.get(LIST).content.decode()
+
+
+def test_person_page_names_the_languages(client, alice):
+    signed_in(client, alice)
+    response = client.post(NEW_PARENT, parent_post())
+    body = client.get(response["Location"]).content.decode()
+    i = body.find("<dt>Languages")
+    assert "<dd>Chuj, Spanish" in body, body[i : i + 200]
