@@ -370,6 +370,9 @@ def _person_page(request, person, *, forms=None, status=200):
             "history": [(event, names.get(event.actor_id, "")) for event in history],
             "show_history": show_history,
             "active_shares": [s for s in person.shares.all() if s.revoked_at is None],
+            "consents": [
+                (c, LANGUAGE_NAMES.get(c.language, c.language)) for c in person.consents.all()
+            ],
         }
     )
     shown = [
