@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Left
 
+from reunite.accounts.adapters import MFA_DATA_CONTEXT
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core import crypto
@@ -157,12 +158,6 @@ def _mfa_model():
         return None
 
 
-def _mfa_context() -> str:
-    from reunite.accounts.adapters import MFA_DATA_CONTEXT
-
-    return MFA_DATA_CONTEXT
-
-
 def _mfa_tokens(data) -> list[str]:
     tokens = []
     for key in MFA_SEALED_KEYS:
@@ -175,7 +170,7 @@ def _mfa_tokens(data) -> list[str]:
 
 
 def _mfa_resealed(data: dict, ring, *, where: str) -> dict:
-    context = _mfa_context()
+    context = MFA_DATA_CONTEXT
 
     def again(token):
         if _token_key(token) == ring.current:

@@ -319,6 +319,9 @@ def test_without_the_old_key_nothing_opens_before_rotation(settings, org_a):
     settings.DATA_KEYS = RING_K2
     with pytest.raises(crypto.DecryptionError):
         list(Person.objects.all())
+    out = io.StringIO()
+    call_command("keys", "status", stdout=out)
+    assert "people.Person.given_names: k1 1 (100%) NOT IN DATA_KEYS" in out.getvalue()
     with pytest.raises(CommandError, match=r"people.Person pk=\d+ \w+: the value does not open"):
         call_command("keys", "rotate", "--yes", stdout=io.StringIO())
 
