@@ -7,7 +7,7 @@ record and a forbidden one both raise NotFound (a 404).
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from reunite.accounts.access import has
 from reunite.accounts.models import Membership
@@ -24,14 +24,16 @@ def visible_people(*, actor: Membership, write: bool = False) -> QuerySet[Person
     capability = Capability.EDIT_CLIENTS if write else Capability.VIEW_CLIENTS
     if not has(actor, capability):
         return Person.objects.none()
-    shares = PersonShare.objects.filter(
-        person=OuterRef("pk"), organization=actor.organization, revoked_at__isnull=True
-    )
+    # The ids shared with the organisation are few: fetch them first, so the list query
+    # stays a plain filter the indexes serve (a correlated EXISTS made it scan).
+    shares = PersonShare.objects.filter(organization=actor.organization, revoked_at__isnull=True)
     if write:
         shares = shares.filter(level=ShareLevel.WRITE)
-    owned = Q(organization=actor.organization)
-    shared = Q(Exists(shares), deleted_at__isnull=True)
-    return Person.objects.filter(owned | shared, purged_at__isnull=True)
+    visible = Q(organization=actor.organization)
+    shared_ids = list(shares.values_list("person_id", flat=True))
+    if shared_ids:
+        visible |= Q(pk__in=shared_ids, deleted_at__isnull=True)
+    return Person.objects.filter(visible, purged_at__isnull=True)
 
 
 def access_person(*, actor: Membership, public_id, write: bool = False) -> Person:

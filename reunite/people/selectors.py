@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from reunite.accounts.models import Membership
 from reunite.audit.models import AuditEvent
@@ -14,27 +14,68 @@ from reunite.people.access import visible_people
 from reunite.people.models import CustodyEvent, FamilyLink, Person, SearchKey
 
 
-def person_list(*, actor: Membership, query: str = "") -> QuerySet[Person]:
-    """Visible, not deleted people; a query matches every word against any recorded name
-    (exactly or by sound, any order, accents and case ignored) or any identifier.
-    Exact-spelling matches come first."""
-    people = visible_people(actor=actor).filter(deleted_at__isnull=True)
-    query = query.strip()
-    if query:
-        words = search.query_digests(query)
-        by_identifier = search.identifier_query_digests(query)
-        name_match = Q(pk__isnull=False) if words else Q(pk__isnull=True)
-        for exact, sounds_like in words:
-            name_match &= Q(pk__in=SearchKey.objects.filter(digest__in=[exact, sounds_like]).values("person"))
-        id_match = Q(pk__in=SearchKey.objects.filter(digest__in=by_identifier).values("person"))
-        people = people.filter(name_match | id_match)
-        exact = [pair[0] for pair in words] + list(by_identifier)
-        people = people.annotate(
-            exact_hits=Count("search_keys", filter=Q(search_keys__digest__in=exact))
-        ).order_by("-exact_hits", "-created_at")
-    return people.select_related("organization").prefetch_related(
-        Prefetch("custody_events", queryset=CustodyEvent.objects.order_by("-start_date", "-created_at"))
+class RankedPeople:
+    """Search results: people spelled exactly as typed first, then those matching by sound,
+    each group newest first. Slicing runs two queries that walk the primary-key index and
+    stop after the page, so a page costs the same at 1,000 or 100,000 people (one ORDER BY
+    over a computed rank had to sort every match first)."""
+
+    def __init__(self, exact: QuerySet[Person], others: QuerySet[Person]) -> None:
+        self.exact, self.others = exact, others
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if stop is None:
+            return list(self)[start:]
+        page = list(self.exact[start:stop])
+        if len(page) < stop - start:
+            exact_count = start + len(page) if page else self.exact.count()
+            skip = max(0, start - exact_count)
+            page += list(self.others[skip : skip + stop - start - len(page)])
+        return page
+
+    def __iter__(self):
+        yield from self.exact
+        yield from self.others
+
+    def __len__(self) -> int:
+        return self.exact.count() + self.others.count()
+
+
+def person_list(*, actor: Membership, query: str = "") -> QuerySet[Person] | RankedPeople:
+    """Visible, not deleted people, newest first; a query matches every word against any
+    recorded name (exactly or by sound, any order, accents and case ignored) or any
+    identifier, exact spellings first (see RankedPeople).
+
+    Ordered by primary key, which follows creation: the databases walk it backwards and
+    stop after a page, where sorting by a timestamp would sort every row.
+    """
+    people = (
+        visible_people(actor=actor)
+        .filter(deleted_at__isnull=True)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("custody_events", queryset=CustodyEvent.objects.order_by("-start_date", "-created_at"))
+        )
+        .order_by("-pk")
     )
+    words = search.query_digests(query)
+    by_identifier = search.identifier_query_digests(query) if query.strip() else set()
+    if not (words or by_identifier):
+        return people
+
+    def having(digests) -> Q:
+        return Q(pk__in=SearchKey.objects.filter(digest__in=digests).values("person"))
+
+    exact = Q(pk__isnull=not words)
+    sounds = Q(pk__isnull=not words)
+    for exact_digest, phonetic_digest in words:
+        exact &= having([exact_digest])
+        sounds &= having([exact_digest, phonetic_digest])
+    by_number = having(by_identifier)
+    return RankedPeople(people.filter(exact | by_number), people.filter(sounds).exclude(exact | by_number))
 
 
 def person_detail(*, person: Person) -> Person:
