@@ -19,6 +19,7 @@ class ReviewForm(forms.Form):
 
 
 class MatchFilterForm(forms.Form):
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *CandidateStatus.choices], required=False
     )

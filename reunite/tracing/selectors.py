@@ -1,6 +1,6 @@
 """Reads of candidates and notifications, scoped by the actor."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from reunite.accounts.models import Membership, User
 from reunite.tracing.access import visible_matches
@@ -17,9 +17,7 @@ def match_list(*, actor: Membership, status: str = "") -> QuerySet[MatchCandidat
 
 
 def matches_for_person(*, actor: Membership, person) -> QuerySet[MatchCandidate]:
-    return match_list(actor=actor).filter(subject=person) | match_list(actor=actor).filter(
-        candidate=person
-    )
+    return match_list(actor=actor).filter(Q(subject=person) | Q(candidate=person))
 
 
 def unread_notifications(*, user: User, organization_id: int) -> QuerySet[Notification]:

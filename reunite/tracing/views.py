@@ -12,6 +12,7 @@ from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.people.access import access_person
 from reunite.people.selectors import current_custody
 from reunite.tracing import selectors, services
 from reunite.tracing.access import access_match
@@ -39,10 +40,18 @@ def _sides(actor, match):
 @member_view(Capability.VIEW_CLIENTS)
 def match_list(request):
     form = MatchFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = Paginator(selectors.match_list(actor=request.membership, status=status), 25).get_page(
-        request.GET.get("page")
+    valid = form.is_valid()
+    status, person = (
+        (form.cleaned_data["status"], form.cleaned_data["person"]) if valid else ("", None)
     )
+    matches = selectors.match_list(actor=request.membership, status=status)
+    if person:
+        # Through the person's gate: another organisation's id gives a 404 here too.
+        matches = selectors.matches_for_person(
+            actor=request.membership,
+            person=access_person(actor=request.membership, public_id=person),
+        )
+    page = Paginator(matches, 25).get_page(request.GET.get("page"))
     rows = []
     for match in page:
         ours, theirs = _sides(request.membership, match)

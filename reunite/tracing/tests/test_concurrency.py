@@ -23,9 +23,13 @@ def test_simultaneous_confirmations_from_both_sides(transactional_db, family, al
         try:
             start.wait()
             services.candidate_review(
-                actor=user.memberships.get(), match=match, decision=Decision.CONFIRM, reason="", now=timezone.now()
+                actor=user.memberships.get(),
+                match=match,
+                decision=Decision.CONFIRM,
+                reason="",
+                now=timezone.now(),
             )
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -40,7 +44,9 @@ def test_simultaneous_confirmations_from_both_sides(transactional_db, family, al
     assert match.status == CandidateStatus.CONFIRMED
     assert match.subject_confirmed_by == alice and match.candidate_confirmed_by == charlie
     assert Review.objects.filter(match=match).count() == 2
-    assert PersonShare.objects.filter(person__in=[mother, boy], revoked_at__isnull=True).count() == 2
+    assert (
+        PersonShare.objects.filter(person__in=[mother, boy], revoked_at__isnull=True).count() == 2
+    )
     assert AuditEvent.objects.filter(event_type=EventType.MATCH_DISCLOSED).count() == 2
     assert FamilyLink.objects.filter(person=boy, relative=mother).count() == 1
     assert verify().ok  # the audit chain did not fork under concurrent appends

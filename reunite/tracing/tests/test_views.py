@@ -81,3 +81,13 @@ def test_match_list_shows_the_other_side_as_an_organisation_until_disclosed(clie
     page = client.get(reverse("tracing:matches")).content.decode()
     assert "A client of" in page
     assert "Luiz" not in page
+
+
+def test_candidates_of_one_person(client, family, alice, charlie):
+    _mother, boy = family
+    described = MatchCandidate.objects.get(candidate=boy).subject
+    signed_in(client, alice)
+    page = client.get(reverse("tracing:matches"), {"person": described.public_id})
+    assert len(page.context["rows"]) == 1
+    other = client.get(reverse("tracing:matches"), {"person": boy.public_id})
+    assert other.status_code == 404  # org B's boy: not alice's to ask about
