@@ -129,8 +129,11 @@ class ConsentInput:
 
 
 def _require_writable(actor: Membership, person: Person) -> None:
-    """Invariants twice: the view's gate already ran; the service checks again."""
-    access_person(actor=actor, public_id=person.public_id, write=True)
+    """Invariants twice: the view's gate already ran; the service checks again. A deleted
+    record is read-only until it is restored."""
+    person = access_person(actor=actor, public_id=person.public_id, write=True)
+    if person.deleted_at is not None:
+        raise Conflict(_("This record is deleted: restore it before changing it."))
 
 
 def refresh_search_keys(person: Person) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from reunite.accounts.access import has
-from reunite.accounts.decorators import member_view
+from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.roles import Capability
 from reunite.accounts.selectors import member_list, other_organizations
 from reunite.audit.events import EventType
@@ -650,6 +650,7 @@ def share_grant(request, public_id):
     person = access_person(actor=actor, public_id=public_id, write=True)
     if not is_owner(actor=actor, person=person):
         raise Http404
+    require_step_up(request)  # opening a client to another organisation
     return _small_form(
         request,
         public_id,
@@ -679,6 +680,7 @@ def person_delete(request, public_id):
     if person.deleted_at is not None:
         return redirect("people:detail", public_id=person.public_id)
     if request.method == "POST":
+        require_step_up(request)
         try:
             retention.person_delete(actor=actor, person=person, now=timezone.now())
         except Conflict as exc:

@@ -570,7 +570,7 @@ def test_bob_views_and_edits_dana_gets_only_the_history(client, bob, dana, full_
 def test_a_shared_person_is_visible_to_charlie_until_revoked(
     client, alice, charlie, org_b, full_record
 ):
-    signed_in(client, alice)
+    signed_in(client, alice, reauthenticated=True)
     response = client.post(
         detail(full_record, "people:share_grant"),
         {"organization": str(org_b.public_id), "level": ShareLevel.READ},
@@ -698,7 +698,7 @@ def test_only_a_verified_attorney_verifies_a_family_link(client, alice, bob, ful
 
 
 def test_delete_asks_first_then_restore_from_the_banner(client, alice, bob, full_record):
-    signed_in(client, alice)
+    signed_in(client, alice, reauthenticated=True)
     assert (
         "Delete this record?" in client.get(detail(full_record, "people:delete")).content.decode()
     )
@@ -726,3 +726,17 @@ def test_person_page_names_the_languages(client, alice):
     body = client.get(response["Location"]).content.decode()
     i = body.find("<dt>Languages")
     assert "<dd>Chuj, Spanish" in body, body[i : i + 200]
+
+
+def test_sharing_and_deleting_ask_for_the_password_again(client, alice, org_b, full_record):
+    signed_in(client, alice)
+    share = client.post(
+        detail(full_record, "people:share_grant"),
+        {"organization": str(org_b.public_id), "level": ShareLevel.READ},
+    )
+    assert share["Location"].startswith(reverse("account_reauthenticate"))
+    delete = client.post(detail(full_record, "people:delete"))
+    assert delete["Location"].startswith(reverse("account_reauthenticate"))
+    assert not PersonShare.objects.exists()
+    full_record.refresh_from_db()
+    assert full_record.deleted_at is None
