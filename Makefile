@@ -42,8 +42,10 @@ check: $(VENV_STAMP) ## Lint, import contracts, migrations and production settin
 	  BLIND_INDEX_KEY=check-only ALLOWED_HOSTS=reunite.example.org DATABASE_URL=sqlite:///:memory: \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: $(VENV_STAMP) ## Matching benchmark: accuracy against Splink, speed at 1M people
+bench: $(VENV_STAMP) ## Benchmarks: matching (accuracy vs Splink, speed at 1M) and the registry at 100k
+	$(PY) -m pip install --quiet --group bench
 	$(PY) bench/bench_matching.py
+	$(PY) bench/bench_registry.py
 
 messages: $(VENV_STAMP) ## Refresh the translation catalogues and compile them
 	cd reunite && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --add-location file

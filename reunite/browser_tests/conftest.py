@@ -144,8 +144,16 @@ def submit(browser, css: str = "main form button[type=submit]") -> None:
     WebDriverWait(browser, WAIT_SECONDS).until(next_page_loaded)
 
 
-def sign_in(browser, *, email: str, password: str, totp_secret: str | None = None) -> None:
-    """Sign in through the real login form; with `totp_secret`, answer the TOTP step too."""
+def sign_in(
+    browser,
+    *,
+    email: str,
+    password: str,
+    totp_secret: str | None = None,
+    totp_at: float | None = None,
+) -> None:
+    """Sign in through the real login form; with `totp_secret`, answer the TOTP step too
+    (a second sign-in within 30 seconds needs `totp_at`: a used code is refused)."""
     from django.urls import reverse
 
     from conftest import totp_now
@@ -156,7 +164,7 @@ def sign_in(browser, *, email: str, password: str, totp_secret: str | None = Non
     submit(browser)
     if totp_secret is not None:
         wait_for_path(browser, reverse("mfa_authenticate"))
-        fill(browser, "#id_code", totp_now(totp_secret))
+        fill(browser, "#id_code", totp_now(totp_secret, totp_at))
         submit(browser)
 
 
