@@ -119,8 +119,13 @@ class Review(PublicModel):
         return f"review {self.public_id} ({self.decision})"
 
 
+class NotificationKind(models.TextChoices):
+    NEW_CANDIDATE = "new_candidate", _("A new strong match candidate")
+
+
 class Notification(PublicModel):
-    """An in-app notice to a user (and the email sent with it). No personal data."""
+    """An in-app notice to a user (and the email sent with it). No personal data. Stored
+    as a kind and a number, worded when shown, in the reader's language."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -129,7 +134,8 @@ class Notification(PublicModel):
     match = models.ForeignKey(
         MatchCandidate, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    message = models.CharField(max_length=300)
+    kind = models.CharField(max_length=24, choices=NotificationKind.choices)
+    percent = models.PositiveSmallIntegerField(default=0)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -138,3 +144,9 @@ class Notification(PublicModel):
 
     def __str__(self):
         return f"notification {self.public_id}"
+
+    @property
+    def message(self) -> str:
+        return _("A new strong match candidate (%(percent)d%%) is waiting for review.") % {
+            "percent": self.percent
+        }

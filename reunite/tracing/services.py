@@ -35,6 +35,7 @@ from reunite.tracing.models import (
     Decision,
     MatchCandidate,
     Notification,
+    NotificationKind,
     Review,
 )
 
@@ -200,20 +201,23 @@ def _owning_attorneys(person: Person) -> list[User]:
 
 
 def _notify_new_candidate(match: MatchCandidate) -> None:
-    message = _("A new strong match candidate (%(percent)d%%) is waiting for review.") % {
-        "percent": round(match.match_probability * 100)
-    }
-    for side, person in (
+    percent = round(match.match_probability * 100)
+    sides = (
         (match.subject_organization_id, match.subject),
         (match.candidate_organization_id, match.candidate),
-    ):
+    )
+    for organization_id, person in sides:
         for user in _owning_attorneys(person):
-            Notification.objects.create(
-                user=user, organization_id=side, match=match, message=message
+            notice = Notification.objects.create(
+                user=user,
+                organization_id=organization_id,
+                match=match,
+                kind=NotificationKind.NEW_CANDIDATE,
+                percent=percent,
             )
             send_mail(
                 subject=_("Reunite: a new match candidate"),
-                message=message + "\n\n" + _("Sign in to Reunite to review it."),
+                message=notice.message + "\n\n" + _("Sign in to Reunite to review it."),
                 from_email=None,
                 recipient_list=[user.email],
                 fail_silently=True,

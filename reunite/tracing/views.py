@@ -16,6 +16,7 @@ from reunite.people.access import access_person
 from reunite.people.selectors import current_custody
 from reunite.tracing import selectors, services
 from reunite.tracing.access import access_match
+from reunite.tracing.explain import describe
 from reunite.tracing.forms import MatchFilterForm, ReviewForm
 
 PERSON_FIELDS = [
@@ -87,9 +88,10 @@ def _detail_context(request, match, form=None):
         "theirs": theirs if disclosed else None,
         "theirs_custody": current_custody(theirs) if disclosed else None,
         "summary": None if disclosed else services.summary(theirs, today=timezone.localdate()),
+        "evidence": [describe(c) for c in match.contributions],
         # Who is looking for the sought person: the client(s) who described them.
         "seekers": [
-            p
+            (p, current_custody(p))
             for p in services.clients_of(match.subject)
             if disclosed or p.organization_id == actor.organization_id
         ],
