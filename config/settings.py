@@ -100,6 +100,10 @@ INSTALLED_APPS = [
     "reunite.accounts",
     "reunite.people",
     "reunite.tracing",
+    "reunite.interop",
+    "reunite.api",
+    "rest_framework",
+    "drf_spectacular",
     "reunite.dashboard",
 ]
 

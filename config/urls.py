@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("reunite.dashboard.urls")),
     path("", include("reunite.accounts.urls")),
     path("", include("reunite.tracing.urls")),
+    path("", include("reunite.interop.urls")),
+    path("api/v1/", include("reunite.api.urls")),
     path("", include("reunite.people.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
