@@ -22,7 +22,7 @@ import numpy as np
 from .features import Features
 from .names import formal_names
 from .normalize import phonetic
-from .prefilter import ApproxWeights, Codes, approx_weights
+from .prefilter import ApproxWeights, Codes, approx_weights, identifier_number
 from .record import Record
 from .score import Match, Scorer, default_scorer
 
@@ -208,7 +208,8 @@ class Index:
             return found.tolist()
         # Too many to score exactly: keep those with the best approximate weight; ties
         # (common names) are broken by the shared blocking keys, weighted by rarity.
-        rough = approx_weights(self._codes, self._approx, self._codes.encode(f, add=False), found)
+        rough = approx_weights(self._codes, self._approx, self._codes.encode(f, add=False), found,
+                               identifier_number(f.ids))
         rarity = np.log2((len(self.features) + 1) / sizes)
         rough += 0.01 * np.bincount(inverse.ravel(), weights=np.repeat(rarity, sizes), minlength=len(found))
         best = np.argpartition(-rough, self.max_candidates - 1)[: self.max_candidates]
