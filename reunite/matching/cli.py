@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .csvio import (
-    iter_records,
     parse_map,
     read_pairs,
     read_records,
@@ -26,7 +25,7 @@ from .csvio import (
 )
 from .errors import MatchingError
 from .evaluate import evaluate
-from .link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, dedupe, link, tty_progress
+from .link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, dedupe, link_files, tty_progress
 from .score import Scorer, Weights
 
 
@@ -52,16 +51,17 @@ def main_link(argv: Sequence[str] | None = None) -> int:
     _common(parser)
     parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
                         help="drop candidates this many bits below a left record's best (negative: keep all)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes for large files")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes, each indexing a share of RIGHT")
     args = parser.parse_args(argv)
     try:
         renames = parse_map(args.map)
         scorer = Scorer(Weights.load(args.weights) if args.weights else None)
         left = read_records(args.left, renames)
-        # The right side is streamed into the index: only its compact features are kept.
-        matches = link(left, iter_records(args.right, renames), threshold=args.threshold, top=args.top,
-                       margin=args.margin if args.margin >= 0 else None, scorer=scorer,
-                       progress=tty_progress("linking"), workers=args.workers)
+        # The right side is streamed into the index (sharded between the workers, each
+        # reading its own rows): only compact features are kept, once.
+        matches = link_files(left, args.right, renames, threshold=args.threshold, top=args.top,
+                             margin=args.margin if args.margin >= 0 else None, scorer=scorer,
+                             progress=tty_progress("linking"), workers=args.workers)
         n = write_pairs(args.output, matches)
     except MatchingError as exc:
         return _fail(exc)
