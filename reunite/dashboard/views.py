@@ -2,8 +2,8 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 
+from reunite.accounts.access import has
 from reunite.accounts.decorators import member_view
 from reunite.accounts.roles import Capability
 from reunite.accounts.selectors import member_list
@@ -11,13 +11,22 @@ from reunite.audit.events import EventType
 from reunite.audit.selectors import AuditFilter, audit_events
 from reunite.audit.services import record
 from reunite.dashboard.forms import AuditFilterForm
+from reunite.tracing.models import CandidateStatus
+from reunite.tracing.selectors import match_list
 
 AUDIT_PAGE_SIZE = 50
 
 
 @member_view()
 def home(request):
-    return render(request, "dashboard/home.html", {"now": timezone.now()})
+    actor = request.membership
+    waiting = None
+    if has(actor, Capability.VIEW_CLIENTS):
+        waiting = {
+            status: match_list(actor=actor, status=status).count()
+            for status in (CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO)
+        }
+    return render(request, "dashboard/home.html", {"waiting": waiting})
 
 
 @member_view(Capability.VIEW_AUDIT)

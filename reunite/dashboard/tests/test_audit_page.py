@@ -46,7 +46,9 @@ def test_filters_narrow_the_list(client, dana, alice, events):
 def test_reading_the_audit_log_is_itself_audited(client, dana, events):
     signed_in(client, dana)
     client.get(reverse("dashboard:audit"))
-    assert AuditEvent.objects.filter(event_type=EventType.AUDIT_VIEWED, actor_id=dana.public_id).exists()
+    assert AuditEvent.objects.filter(
+        event_type=EventType.AUDIT_VIEWED, actor_id=dana.public_id
+    ).exists()
 
 
 def test_audit_page_query_count_does_not_grow_with_events(
