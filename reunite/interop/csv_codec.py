@@ -74,7 +74,10 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
         if data.startswith(magic):
             raise Refused("not_a_table", f"This is {what}, not a CSV or XLSX list.")
     if b"\x00" in data:
-        raise Refused("binary", "The file holds NUL bytes: it is binary, or UTF-16 text. Save it as CSV (UTF-8).")
+        raise Refused(
+            "binary",
+            "The file holds NUL bytes: it is binary, or UTF-16 text. Save it as CSV (UTF-8).",
+        )
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -93,7 +96,7 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    sample = text[:64 * 1024]
+    sample = text[: 64 * 1024]
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:

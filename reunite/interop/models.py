@@ -51,7 +51,9 @@ class ImportJob(PublicModel):
     """One uploaded file and its run."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     source = models.ForeignKey(
         ImportSource, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs"
     )
@@ -63,7 +65,9 @@ class ImportJob(PublicModel):
     columns = models.JSONField(default=list, blank=True)  # the header: column names, not values
     mapping = models.JSONField(default=dict, blank=True)  # {file column: portal field}
     options = models.JSONField(default=dict, blank=True)  # consent, custody kind
-    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    status = models.CharField(
+        max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -83,7 +87,9 @@ class ImportJob(PublicModel):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+        return (
+            100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+        )
 
     @property
     def finished(self) -> bool:
@@ -102,7 +108,9 @@ class RejectedRow(models.Model):
 
     class Meta:
         ordering = ["line"]
-        constraints = [models.UniqueConstraint(fields=["job", "line"], name="one_rejection_per_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="one_rejection_per_line")
+        ]
 
     def __str__(self):
         return f"rejected row {self.pk} (line {self.line})"

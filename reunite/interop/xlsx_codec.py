@@ -30,7 +30,9 @@ def is_xlsx(data: bytes) -> bool:
     return data.startswith(b"PK\x03\x04")
 
 
-def check_archive(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: int = MAX_RATIO) -> None:
+def check_archive(
+    data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED, max_ratio: int = MAX_RATIO
+) -> None:
     """Refuse archives that are not workbooks, or that would inflate too far."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -49,7 +51,9 @@ def check_archive(data: bytes, *, max_uncompressed: int = MAX_UNCOMPRESSED, max_
             f"{max_uncompressed // (1024 * 1024)} MB are accepted.",
         )
     if inflated / packed > max_ratio or any(
-        e.file_size / max(e.compress_size, 1) > max_ratio for e in entries if e.file_size > 1024 * 1024
+        e.file_size / max(e.compress_size, 1) > max_ratio
+        for e in entries
+        if e.file_size > 1024 * 1024
     ):
         raise Refused("zip_bomb", "The workbook is compressed suspiciously well (a zip bomb?).")
 
@@ -75,7 +79,9 @@ def read_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged input
-        raise Refused("not_xlsx", "The Excel workbook cannot be read; save it again as .xlsx or .csv.") from exc
+        raise Refused(
+            "not_xlsx", "The Excel workbook cannot be read; save it again as .xlsx or .csv."
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         if (sheet.max_column or 0) > max_columns:
@@ -97,7 +103,9 @@ def read_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX
     return table
 
 
-def write_xlsx(columns: Iterable[str], rows: Iterable[Iterable[object]], *, title: str = "Export") -> bytes:
+def write_xlsx(
+    columns: Iterable[str], rows: Iterable[Iterable[object]], *, title: str = "Export"
+) -> bytes:
     """A one-sheet workbook of text cells, formulas neutralised."""
     import openpyxl
 

@@ -1,0 +1,448 @@
+"""Imports and exports of lists. Every change is a transaction with an audit event that
+names counts and ids, never values.
+
+An import is uploaded (the file is read and refused at once if hostile), mapped and
+queued, then run by a background task in batches: each batch is one transaction that
+saves its people, their ImportedRecord keys, its refused rows and the job's progress
+together, so a killed worker leaves no partial row and a resumed run continues after
+the last saved batch. Rows are keyed by source and row identity: running a file again
+updates or skips, never duplicates.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from reunite.accounts.access import has, require
+from reunite.accounts.models import Membership
+from reunite.accounts.roles import Capability
+from reunite.audit.events import EventType
+from reunite.audit.services import record
+from reunite.core.errors import Conflict, Invalid, NotFound
+from reunite.interop import limits
+from reunite.interop.csv_codec import Refused, Table
+from reunite.interop.models import (
+    ImportedRecord,
+    ImportJob,
+    ImportKind,
+    ImportSource,
+    ImportStatus,
+    RejectedRow,
+)
+from reunite.interop.rows import (
+    FIELDS,
+    RowRefused,
+    row_identity,
+    row_values,
+    suggest_mapping,
+    to_person,
+)
+from reunite.interop.xlsx_codec import read_table
+from reunite.people import search
+from reunite.people import services as people_services
+from reunite.people.access import visible_people
+from reunite.people.bulk import BulkPerson, people_bulk_create
+from reunite.people.identifiers import normalize_identifier
+from reunite.people.models import Person
+
+DEFAULT_SOURCE = "Uploaded lists"
+PERSON_FIELDS = {"given_names", "birth_date", "approximate_age", "end_date"}
+PREVIEW_ROWS = 5
+
+
+def refusal_message(exc: Refused) -> str:
+    return _("This file cannot be imported: %(reason)s") % {"reason": exc.reason}
+
+
+def read_upload(data: bytes) -> Table:
+    """The file's table, or Invalid with the reason it is refused."""
+    try:
+        return read_table(data, max_bytes=limits.max_bytes(), max_columns=limits.max_columns())
+    except Refused as exc:
+        raise Invalid(refusal_message(exc), code=exc.code) from exc
+
+
+def _content(job: ImportJob) -> bytes:
+    return base64.b64decode(job.content)
+
+
+# --- Selectors ----------------------------------------------------------------------------
+
+
+def import_job_list(*, actor: Membership) -> QuerySet[ImportJob]:
+    if not has(actor, Capability.EDIT_CLIENTS):
+        return ImportJob.objects.none()
+    return (
+        ImportJob.objects.filter(organization=actor.organization)
+        .defer("content")
+        .select_related("source", "uploaded_by")
+    )
+
+
+def access_import_job(*, actor: Membership, public_id) -> ImportJob:
+    """The gate to an import: members of its organisation who may edit clients. Missing
+    and forbidden are both NotFound."""
+    job = import_job_list(actor=actor).filter(public_id=public_id).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+def import_source_list(*, actor: Membership) -> QuerySet[ImportSource]:
+    if not has(actor, Capability.EDIT_CLIENTS):
+        return ImportSource.objects.none()
+    return ImportSource.objects.filter(organization=actor.organization)
+
+
+def import_preview(*, job: ImportJob) -> tuple[Table, list[list[str]]]:
+    table = read_upload(_content(job))
+    return table, table.rows[:PREVIEW_ROWS]
+
+
+def imported_people(*, actor: Membership, job: ImportJob) -> QuerySet[Person]:
+    """The people this import created or updated (visible to the actor)."""
+    ids = ImportedRecord.objects.filter(job=job).values("person")
+    return visible_people(actor=actor).filter(pk__in=ids)
+
+
+# --- Upload and configuration --------------------------------------------------------------
+
+
+@transaction.atomic
+def import_upload(*, actor: Membership, file_name: str, data: bytes) -> ImportJob:
+    """Keep the file sealed and read its header; hostile files are refused here (Invalid)
+    and nothing is saved."""
+    require(actor, Capability.EDIT_CLIENTS)
+    table = read_upload(data)
+    if not table.rows:
+        raise Invalid(_("This file has a header but no rows."), code="no_rows")
+    job = ImportJob.objects.create(
+        organization=actor.organization,
+        uploaded_by=actor.user,
+        file_name=file_name[:255],
+        content=base64.b64encode(data).decode("ascii"),
+        encoding=table.encoding,
+        columns=table.columns,
+        total_rows=len(table.rows),
+    )
+    record(
+        event_type=EventType.IMPORT_UPLOADED,
+        actor=actor.user,
+        organization=actor.organization,
+        target=job,
+        data={"rows": job.total_rows, "columns": len(table.columns), "encoding": table.encoding},
+    )
+    return job
+
+
+def suggested_mapping(*, job: ImportJob, source_name: str = "") -> dict[str, str]:
+    saved = {}
+    source = ImportSource.objects.filter(organization=job.organization, name=source_name).first()
+    if source is not None:
+        saved = source.mapping
+    return suggest_mapping(job.columns, saved)
+
+
+@transaction.atomic
+def import_start(
+    *,
+    actor: Membership,
+    job: ImportJob,
+    kind: str,
+    mapping: dict[str, str],
+    source_name: str = "",
+    options: dict | None = None,
+    save_mapping: bool = True,
+) -> ImportJob:
+    """Fix the mapping and the kind of rows, remember the mapping for the source, and
+    queue the run (it starts once this transaction commits)."""
+    require(actor, Capability.EDIT_CLIENTS)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk, organization=actor.organization)
+    if job.status != ImportStatus.UPLOADED:
+        raise Conflict(_("This import has already been started."))
+    if kind not in ImportKind.values:
+        raise Invalid(_("Choose what the rows are."), code="kind")
+    mapping = {c: f for c, f in mapping.items() if f and c in job.columns}
+    unknown = set(mapping.values()) - set(FIELDS)
+    if unknown:
+        raise Invalid(_("Unknown portal field."), code="mapping")
+    if len(set(mapping.values())) != len(mapping):
+        raise Invalid(_("Each portal field can take one column only."), code="mapping")
+    names = {"given_names", "paternal_surname", "maternal_surname", "family_names", "full_name"}
+    if not names & set(mapping.values()):
+        raise Invalid(_("Map at least one column to a name."), code="mapping")
+    source, _created = ImportSource.objects.get_or_create(
+        organization=actor.organization, name=(source_name.strip() or DEFAULT_SOURCE)[:120]
+    )
+    if save_mapping and source.mapping != mapping:
+        source.mapping = mapping
+        source.save(update_fields=["mapping", "updated_at"])
+    job.source, job.kind, job.mapping, job.options = source, kind, mapping, options or {}
+    job.status = ImportStatus.QUEUED
+    job.save()
+    record(
+        event_type=EventType.IMPORT_STARTED,
+        actor=actor.user,
+        organization=actor.organization,
+        target=job,
+        data={"rows": job.total_rows, "kind": kind, "source": str(source.public_id)},
+    )
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from reunite.interop.tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+
+
+@transaction.atomic
+def import_resume(*, actor: Membership, job: ImportJob) -> ImportJob:
+    """Queue again a run that failed or whose worker died; it continues after the last
+    saved batch."""
+    require(actor, Capability.EDIT_CLIENTS)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk, organization=actor.organization)
+    if job.status not in {ImportStatus.FAILED, ImportStatus.RUNNING, ImportStatus.QUEUED}:
+        raise Conflict(_("Only an unfinished import can be resumed."))
+    job.status, job.failure = ImportStatus.QUEUED, ""
+    job.save(update_fields=["status", "failure", "updated_at"])
+    _enqueue(job)
+    return job
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def _uploader(job: ImportJob) -> Membership | None:
+    return (
+        Membership.objects.filter(
+            user=job.uploaded_by, organization=job.organization, is_active=True
+        )
+        .select_related("user", "organization")
+        .first()
+    )
+
+
+def import_run(
+    *, job_id: int, now: Callable[[], datetime], batch_size: int | None = None, progress=None
+) -> ImportJob:
+    """Run (or continue) an import, batch by batch. `progress(job)` is called after each
+    batch (the CLI draws a bar with it)."""
+    batch_size = batch_size or limits.batch_size()
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if job.finished or job.status == ImportStatus.UPLOADED:
+            return job
+        actor = _uploader(job)
+        if actor is None or not has(actor, Capability.EDIT_CLIENTS):
+            return _finish(
+                job, now(), failure=_("The person who uploaded this list may no longer import.")
+            )
+        job.status = ImportStatus.RUNNING
+        job.started_at = job.started_at or now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+    table = read_table(
+        _content(job), max_bytes=limits.max_bytes(), max_columns=limits.max_columns()
+    )
+    rows = list(zip(table.lines, table.rows, strict=True))
+    while job.processed_rows < len(rows):
+        batch = rows[job.processed_rows : job.processed_rows + batch_size]
+        with transaction.atomic():
+            _import_batch(job=job, actor=actor, columns=table.columns, batch=batch, now=now())
+            job.processed_rows += len(batch)
+            job.save()
+        if progress is not None:
+            progress(job)
+    with transaction.atomic():
+        return _finish(job, now())
+
+
+def _finish(job: ImportJob, at: datetime, *, failure: str = "") -> ImportJob:
+    job.status = ImportStatus.FAILED if failure else ImportStatus.DONE
+    job.failure, job.finished_at = failure[:200], at
+    if not failure:
+        job.content = ""  # the list is in the registry now; keep no second copy
+    job.save()
+    record(
+        event_type=EventType.IMPORT_FINISHED,
+        actor=job.uploaded_by,
+        organization=job.organization,
+        target=job,
+        data={
+            "status": job.status,
+            "rows": job.total_rows,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "unchanged": job.unchanged_count,
+            "rejected": job.rejected_count,
+        },
+    )
+    return job
+
+
+def import_fail(*, job_id: int, at: datetime) -> None:
+    """The task crashed: mark the job failed (it can be resumed)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if not job.finished:
+            _finish(job, at, failure=_("The import stopped unexpectedly; resume it to continue."))
+
+
+def _rejection(job: ImportJob, line: int, cells: list[str], field: str, reason: str) -> RejectedRow:
+    return RejectedRow(
+        job=job,
+        line=line,
+        field=field[:64],
+        reason=str(reason)[:300],
+        raw=json.dumps(cells, ensure_ascii=False),
+    )
+
+
+def _import_batch(
+    *, job: ImportJob, actor: Membership, columns: list[str], batch: list, now: datetime
+) -> None:
+    """Import one batch inside the caller's transaction."""
+    rejected: list[RejectedRow] = []
+    parsed = []
+    for line, cells in batch:
+        try:
+            values = row_values(columns, cells, job.mapping)
+            item = to_person(
+                values, kind=job.kind, options=job.options, source=job.source.name, today=now.date()
+            )
+        except RowRefused as exc:
+            rejected.append(_rejection(job, line, cells, exc.field, exc.reason))
+            continue
+        parsed.append((line, cells, item, *row_identity(values)))
+    existing = {
+        r.row_key: r
+        for r in ImportedRecord.objects.filter(
+            organization=job.organization, source=job.source, row_key__in=[p[3] for p in parsed]
+        ).select_related("person")
+    }
+    fresh, seen = [], set()
+    for line, cells, item, key, digest in parsed:
+        known = existing.get(key)
+        if known is None and key not in seen:
+            seen.add(key)
+            fresh.append((line, cells, item, key, digest))
+        elif known is None or known.row_digest == digest:
+            job.unchanged_count += 1
+        else:
+            try:
+                with transaction.atomic():
+                    _update(
+                        actor=actor,
+                        known=known,
+                        item=item,
+                        digest=digest,
+                        job=job,
+                        line=line,
+                        now=now,
+                    )
+                job.updated_count += 1
+            except (Invalid, Conflict, ValidationError) as exc:
+                rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
+    created = _create(job=job, actor=actor, fresh=fresh, now=now, rejected=rejected)
+    ImportedRecord.objects.bulk_create(
+        ImportedRecord(
+            organization=job.organization,
+            source=job.source,
+            row_key=key,
+            row_digest=digest,
+            person=person,
+            job=job,
+            line=line,
+            imported_at=now,
+        )
+        for (line, key, digest), person in created
+    )
+    job.created_count += len(created)
+    RejectedRow.objects.bulk_create(rejected)
+    job.rejected_count += len(rejected)
+
+
+def _field(exc: Exception) -> str:
+    code = getattr(exc, "code", "") or ""
+    return code if code in FIELDS or code in PERSON_FIELDS else ""
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(str(m) for m in exc.messages)
+    return getattr(exc, "message", "") or _("This row could not be saved.")
+
+
+def _create(*, job, actor, fresh, now, rejected) -> list:
+    """Save the new rows in one bulk insert; if the database refuses it, save them one by
+    one so that only the guilty rows are refused."""
+    if not fresh:
+        return []
+    audit = {"import": str(job.public_id)}
+    try:
+        with transaction.atomic():
+            people = people_bulk_create(
+                actor=actor,
+                items=[f[2] for f in fresh],
+                today=now.date(),
+                now=now,
+                audit_data=audit,
+            )
+        return [((f[0], f[3], f[4]), p) for f, p in zip(fresh, people, strict=True)]
+    except (Invalid, IntegrityError, ValidationError):
+        pass
+    created = []
+    for line, cells, item, key, digest in fresh:
+        try:
+            with transaction.atomic():
+                (person,) = people_bulk_create(
+                    actor=actor, items=[item], today=now.date(), now=now, audit_data=audit
+                )
+            created.append(((line, key, digest), person))
+        except (Invalid, IntegrityError, ValidationError) as exc:
+            rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
+    return created
+
+
+def _update(*, actor, known: ImportedRecord, item: BulkPerson, digest, job, line, now) -> None:
+    """A row whose id was imported before, with other values: change the person (through
+    the registry's services, audited like a hand edit)."""
+    person = known.person
+    item.data.kind = person.kind
+    people_services.person_update(actor=actor, person=person, data=item.data)
+    have = set(person.identifiers.values_list("kind", "lookup"))
+    for kind, value in item.identifiers:
+        canonical = normalize_identifier(kind, value)
+        if (kind, search.identifier_digest(canonical)) not in have:
+            people_services.identifier_add(actor=actor, person=person, kind=kind, value=value)
+    known.row_digest, known.job, known.line, known.imported_at = digest, job, line, now
+    known.save(update_fields=["row_digest", "job", "line", "imported_at"])
+
+
+# --- Rejected rows and exports -----------------------------------------------------------
+
+
+def rejected_rows_file(*, actor: Membership, job: ImportJob) -> tuple[list[str], list[list[str]]]:
+    """The refused rows as they were, with the line, field and reason in front: ready to
+    fix and upload again. Audited."""
+    rows = []
+    for rejected in job.rejected_rows.all():
+        cells = json.loads(rejected.raw)
+        rows.append([str(rejected.line), rejected.field, rejected.reason, *cells])
+    record(
+        event_type=EventType.IMPORT_REJECTS_DOWNLOADED,
+        actor=actor.user,
+        organization=actor.organization,
+        target=job,
+        data={"rows": len(rows)},
+    )
+    return ["line", "field", "reason", *job.columns], rows
