@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -32,7 +33,8 @@ _MAX_GIVEN = 2
 _MAX_YEARS = 4
 
 
-def _given_codes(tokens: tuple[str, ...]) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def _given_codes(tokens: tuple[str, ...]) -> frozenset[str]:
     """Phonetic codes of the first given names and of the formal names behind nicknames."""
     codes: set[str] = set()
     for token in tokens[:_MAX_GIVEN]:
@@ -40,51 +42,62 @@ def _given_codes(tokens: tuple[str, ...]) -> set[str]:
             continue
         for name in formal_names(token):
             codes.add(phonetic(name))
-    return codes
+    return frozenset(codes)
 
 
-def _surname_codes(tokens: tuple[str, ...]) -> set[str]:
-    return {phonetic(t) for t in tokens[:3] if len(t) > 1}
+@lru_cache(maxsize=1 << 16)
+def _surname_codes(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(phonetic(t) for t in tokens[:3] if len(t) > 1)
 
 
-def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[str]:
+@lru_cache(maxsize=1 << 17)
+def _name_keys(names: tuple, family: tuple) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """Keys of the names alone, and the prefixes completed by a birth year or a birthday.
+
+    Names repeat enormously, so this is computed once per distinct (names, relatives).
+    """
     keys: set[str] = set()
-    years = tuple(years)
-    birthdays = tuple(birthdays)
-    for given, surnames in f.names:
+    by_year: set[str] = set()
+    by_birthday: set[str] = set()
+    for given, surnames in names:
         g_codes = _given_codes(given)
         s_codes = _surname_codes(surnames)
         for s in s_codes:
             for g in g_codes:
                 keys.add(f"sg:{s}|{g}")
-                for y in years:
-                    keys.add(f"sgy:{s}|{g}|{y}")
-            for y in years:
-                keys.add(f"sy:{s}|{y}")
+                by_year.add(f"sgy:{s}|{g}|")
+            by_year.add(f"sy:{s}|")
         for g in g_codes:
-            for y in years:
-                keys.add(f"gy:{g}|{y}")
-            for bd in birthdays:
-                keys.add(f"gd:{g}|{bd}")
+            by_year.add(f"gy:{g}|")
+            by_birthday.add(f"gd:{g}|")
         # Spelling-proof keys: the first three letters survive most typos that change
         # the phonetic code (Ximeoa / Ximena, Garia / Garcia).
         for g in given[:_MAX_GIVEN]:
             for s in surnames[:3]:
                 if len(g) >= 3 and len(s) >= 3:
                     keys.add(f"pp:{g[:3]}|{s[:3]}")
-                    for y in years:
-                        keys.add(f"ppy:{g[:3]}|{s[:3]}|{y}")
+                    by_year.add(f"ppy:{g[:3]}|{s[:3]}|")
         if len(s_codes) >= 2:
             ordered = sorted(s_codes)
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
                     keys.add(f"ss:{a}|{b}")
-    for identifier in f.ids:
-        keys.add(f"id:{identifier}")
-    for given, surnames in f.family:
+    for given, surnames in family:
         for g in _given_codes(given[:1]):
             for s in _surname_codes(surnames):
                 keys.add(f"fm:{g}|{s}")
+    return frozenset(keys), tuple(by_year), tuple(by_birthday)
+
+
+def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[str]:
+    static, by_year, by_birthday = _name_keys(f.names, f.family)
+    keys = set(static)
+    for y in years:
+        keys.update([p + str(y) for p in by_year])
+    for bd in birthdays:
+        keys.update([p + bd for p in by_birthday])
+    for identifier in f.ids:
+        keys.add(f"id:{identifier}")
     return keys
 
 
