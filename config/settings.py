@@ -243,6 +243,48 @@ MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kep
 MATCH_STRONG = float(env("MATCH_STRONG") or 0.9)  # from here the owning attorney is notified
 MATCH_BLOCK_LIMIT = env_int("MATCH_BLOCK_LIMIT", 300)  # people scored per search, most keys shared first
 
+# --- REST API (/api/v1/) ---------------------------------------------------------------
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90)  # personal API tokens expire by then
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reunite.api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["reunite.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "reunite.api.throttling.TokenThrottle",
+        "reunite.api.throttling.AnonymousThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env("API_RATE_TOKEN") or "600/hour",  # calls per token
+        "anonymous": env("API_RATE_ANONYMOUS") or "60/hour",  # the schema, per address
+        "auth_failures": env("API_RATE_AUTH_FAILURES") or "20/hour",  # bad tokens, per address
+    },
+    "NUM_PROXIES": 0,  # the client address is REMOTE_ADDR, as everywhere in the portal
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # JSON only, no HTML
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "reunite.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "reunite.api.schema.ApiAutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reunite API",
+    "DESCRIPTION": (
+        "People, identifiers, custody and match candidates of your organisation, with the "
+        "same access rules and audit as the portal's pages. Authenticate with a personal "
+        "API token (Authorization: Bearer rnt_...). Errors are JSON: "
+        '{"error": {"code", "message", "fields"?}}.'
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RecordKindEnum": "reunite.people.choices.RecordKind",
+        "IdentifierKindEnum": "reunite.people.choices.IdentifierKind",
+        "CustodyKindEnum": "reunite.people.choices.CustodyKind",
+        "CandidateStatusEnum": "reunite.tracing.models.CandidateStatus",
+    },
+}
+
 # --- Sessions and cookies -------------------------------------------------------------
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15) * 60
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12) * 3600

@@ -45,6 +45,15 @@ class Org:
     method: str = "get"
 
 
+@dataclass(frozen=True)
+class Api:
+    """REST endpoints under /api/v1/: a bearer token, never a session. Without one the
+    answer is a JSON 401; `record` as for Org (another organisation's token: 404)."""
+
+    record: str | None = None
+    method: str = "get"
+
+
 ACCESS_MATRIX = {
     "dashboard:home": Org(),
     "dashboard:audit": Org(),
@@ -109,6 +118,19 @@ ACCESS_MATRIX = {
     "mfa_reauthenticate_webauthn": Own(),
     "mfa_remove_webauthn": Own((("pk", 1),)),
     "mfa_edit_webauthn": Own((("pk", 1),)),
+    "api:people": Api(),
+    "api:person": Api("person"),
+    "api:person_identifiers": Api("person"),
+    "api:person_custody": Api("person"),
+    "api:matches": Api(),
+    "api:match": Api("match"),
+    "api:match_review": Api("match", "post"),
+    "api:schema": Public(),  # the API's description (open-source code), no data
+    "api:docs": Public(),
+    "api:not_found": Public((("rest", "nowhere"),)),  # a JSON 404 for any other API path
+    "api:tokens": Org(),
+    "api:token_create": Org(),
+    "api:token_revoke": Org(method="post"),
 }
 
 
@@ -202,6 +224,31 @@ def test_another_organisation_never_sees_org_a_on_its_pages(
     body = response.content.decode()
     assert "Border Legal Aid" not in body
     assert org_a_records["membership"].user.email not in body
+
+
+API_URLS = [(n, s) for n, s in ACCESS_MATRIX.items() if isinstance(s, Api)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), API_URLS)
+def test_api_endpoints_answer_401_json_without_a_token(client, org_a_records, name, spec):
+    response = getattr(client, spec.method)(org_url(name, spec, org_a_records))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "spec"), [(n, s) for n, s in API_URLS if s.record])
+def test_another_organisations_token_gets_404_for_org_a_records(
+    client, org_a_records, charlie, name, spec
+):
+    from reunite.api.tests.conftest import make_token
+
+    headers = {"Authorization": f"Bearer {make_token(charlie)}"}
+    url = org_url(name, spec, org_a_records)
+    response = getattr(client, spec.method)(url, headers=headers, content_type="application/json")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 @pytest.mark.django_db
