@@ -173,8 +173,8 @@ def pfif_import(
         counts[outcome] += 1
         people.append(person.public_id)
         by_record_id[person_record.person_record_id] = person
-        for note in person_record.notes:
-            counts["notes"] += _import_note_safely(actor, person, note, rejected)
+        counts["notes"] += _import_notes(actor, person, person_record.notes, rejected)
+    standalone: dict[int, tuple[Person, list[pfif.PfifNote]]] = {}
     for note in document.notes:
         person = by_record_id.get(note.person_record_id) or _find(actor, note.person_record_id)
         if person is None:
@@ -188,7 +188,9 @@ def pfif_import(
                 )
             )
             continue
-        counts["notes"] += _import_note_safely(actor, person, note, rejected)
+        standalone.setdefault(person.pk, (person, []))[1].append(note)
+    for person, notes in standalone.values():
+        counts["notes"] += _import_notes(actor, person, notes, rejected)
 
     record(
         event_type=EventType.PFIF_IMPORTED,
@@ -291,10 +293,6 @@ def _import_person(
         )
         outcome = "updated" if outcome == "unchanged" else outcome
     added = _add_other_names(actor, person, data) + _add_address(actor, person, data)
-    if data.description:
-        added += _append_note_lines(
-            actor, person, [f"[PFIF description, {data.person_record_id}] {data.description}"]
-        )
     if added and outcome == "unchanged":
         outcome = "updated"
     return person, outcome
@@ -343,11 +341,21 @@ def _person_values(
         values["birth_date"] = data.date_of_birth
     if data.age:
         values["approximate_age"] = data.age
+    if data.description:
+        line = _one_line(f"[PFIF description, {data.person_record_id}] {data.description}")
+        current = existing.notes if existing is not None else ""
+        if line not in current:
+            values["notes"] = f"{current} {line}".strip()
     if existing is None:
         values["family_role"] = role or _role_from_age(data, today=today)
     elif role is not None:
         values["family_role"] = role
     return values
+
+
+def _one_line(text: str) -> str:
+    """How the registry keeps notes: whitespace collapsed to single spaces."""
+    return " ".join(text.split())
 
 
 def _role_from_age(data: pfif.PfifPerson, *, today: date) -> str:
@@ -462,41 +470,48 @@ def _add_address(actor: Membership, person: Person, data: pfif.PfifPerson) -> in
     return _add_contact(actor, person, ContactKind.ADDRESS, ", ".join(p for p in parts if p))
 
 
-def _append_note_lines(actor: Membership, person: Person, lines: list[str]) -> int:
-    """Append lines to the person's notes, each once ever; returns how many were new."""
+def _import_notes(
+    actor: Membership,
+    person: Person,
+    notes: Iterable[pfif.PfifNote],
+    rejected: list[PfifRejection],
+) -> int:
+    """Record the notes about one person; returns how many were new. A bad note is
+    reported and skipped; the others are appended to the person's notes in one change."""
     person.refresh_from_db()
-    new = [
-        line for line in (" ".join(x.split()) for x in lines) if line and line not in person.notes
-    ]
-    if not new:
+    lines: dict[str, pfif.PfifNote] = {}
+    for note in notes:
+        try:
+            with transaction.atomic():
+                line = _import_note(actor, person, note)
+        except (ReuniteError, ValidationError) as exc:
+            rejected.append(PfifRejection("note", note.note_record_id, note.line, _reason(exc)))
+            continue
+        if line and line not in person.notes:
+            lines.setdefault(line, note)
+    if not lines:
         return 0
     data = _current_input(person)
-    data.notes = " ".join([person.notes, *new]).strip()
-    services.person_update(actor=actor, person=person, data=data)
-    return len(new)
-
-
-def _import_note_safely(
-    actor: Membership, person: Person, note: pfif.PfifNote, rejected: list[PfifRejection]
-) -> int:
+    data.notes = " ".join([person.notes, *lines]).strip()
     try:
-        with transaction.atomic():
-            return _import_note(actor, person, note)
+        services.person_update(actor=actor, person=person, data=data)
     except (ReuniteError, ValidationError) as exc:
-        rejected.append(PfifRejection("note", note.note_record_id, note.line, _reason(exc)))
+        for note in lines.values():
+            rejected.append(PfifRejection("note", note.note_record_id, note.line, _reason(exc)))
         return 0
+    return len(lines)
 
 
-def _import_note(actor: Membership, person: Person, note: pfif.PfifNote) -> int:
-    """Record what a note tells about the person; 1 if it was new, 0 if seen before."""
+def _import_note(actor: Membership, person: Person, note: pfif.PfifNote) -> str:
+    """Record the found person's contacts a note gives; return the line it adds to the
+    person's notes ("" when it has nothing else to say, or was recorded before)."""
     if not note.note_record_id:
         raise Invalid(_("The note has no note_record_id."), code="note_record_id")
     if note.status and note.status not in _STATUSES:
         raise Invalid(_("Unknown status %(status)s.") % {"status": note.status}, code="status")
-    marker = f"[PFIF note {note.note_record_id}"
-    seen = marker in person.notes
     _add_contact(actor, person, ContactKind.PHONE, note.phone_of_found_person)
     _add_contact(actor, person, ContactKind.EMAIL, note.email_of_found_person)
+    marker = f"[PFIF note {note.note_record_id}"
     parts = []
     if note.status:
         parts.append(f"status: {note.status}")
@@ -508,10 +523,10 @@ def _import_note(actor: Membership, person: Person, note: pfif.PfifNote) -> int:
         parts.append(f"same person as PFIF record {note.linked_person_record_id}")
     if note.text:
         parts.append(note.text)
-    if seen or not parts:
-        return 0
+    if not parts or marker in person.notes:
+        return ""
     header = f"{marker}, {note.source_date}]" if note.source_date else f"{marker}]"
-    return _append_note_lines(actor, person, [f"{header} {'; '.join(parts)}"])
+    return _one_line(f"{header} {'; '.join(parts)}")
 
 
 # ---------------------------------------------------------------------------- export

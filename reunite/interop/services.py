@@ -161,6 +161,7 @@ def import_start(
     source_name: str = "",
     options: dict | None = None,
     save_mapping: bool = True,
+    enqueue: bool = True,
 ) -> ImportJob:
     """Fix the mapping and the kind of rows, remember the mapping for the source, and
     queue the run (it starts once this transaction commits)."""
@@ -195,7 +196,8 @@ def import_start(
         target=job,
         data={"rows": job.total_rows, "kind": kind, "source": str(source.public_id)},
     )
-    _enqueue(job)
+    if enqueue:
+        _enqueue(job)
     return job
 
 
@@ -257,6 +259,9 @@ def import_run(
     while job.processed_rows < len(rows):
         batch = rows[job.processed_rows : job.processed_rows + batch_size]
         with transaction.atomic():
+            saved = ImportJob.objects.select_for_update().values_list("processed_rows", flat=True)
+            if saved.get(pk=job.pk) != job.processed_rows:
+                return job  # another worker runs this import (a resumed duplicate)
             _import_batch(job=job, actor=actor, columns=table.columns, batch=batch, now=now())
             job.processed_rows += len(batch)
             job.save()
@@ -384,32 +389,36 @@ def _message(exc: Exception) -> str:
 
 def _create(*, job, actor, fresh, now, rejected) -> list:
     """Save the new rows in one bulk insert; if the database refuses it, save them one by
-    one so that only the guilty rows are refused."""
+    one so that only the guilty rows are refused. Their candidate searches are queued as
+    one task once the batch commits."""
     if not fresh:
         return []
     audit = {"import": str(job.public_id)}
+
+    def save(items):
+        return people_bulk_create(
+            actor=actor, items=items, today=now.date(), now=now, audit_data=audit, announce=False
+        )
+
+    created, ids = [], []
     try:
         with transaction.atomic():
-            people = people_bulk_create(
-                actor=actor,
-                items=[f[2] for f in fresh],
-                today=now.date(),
-                now=now,
-                audit_data=audit,
-            )
-        return [((f[0], f[3], f[4]), p) for f, p in zip(fresh, people, strict=True)]
+            made = save([f[2] for f in fresh])
+        created = [((f[0], f[3], f[4]), p) for f, p in zip(fresh, made.clients, strict=True)]
+        ids = made.person_ids
     except (Invalid, IntegrityError, ValidationError):
-        pass
-    created = []
-    for line, cells, item, key, digest in fresh:
-        try:
-            with transaction.atomic():
-                (person,) = people_bulk_create(
-                    actor=actor, items=[item], today=now.date(), now=now, audit_data=audit
-                )
-            created.append(((line, key, digest), person))
-        except (Invalid, IntegrityError, ValidationError) as exc:
-            rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
+        for line, cells, item, key, digest in fresh:
+            try:
+                with transaction.atomic():
+                    made = save([item])
+                created.append(((line, key, digest), made.clients[0]))
+                ids += made.person_ids
+            except (Invalid, IntegrityError, ValidationError) as exc:
+                rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
+    if ids:
+        from reunite.interop.tasks import find_candidates_batch
+
+        transaction.on_commit(lambda: find_candidates_batch.enqueue(ids))
     return created
 
 

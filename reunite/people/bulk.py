@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from reunite.accounts.access import require
@@ -59,6 +59,12 @@ class BulkPerson:
 
 
 @dataclass
+class Created:
+    clients: list[Person]
+    person_ids: list[int]  # the clients and the relatives they named
+
+
+@dataclass
 class _Valid:
     values: dict
     identifiers: list[tuple[str, str]]
@@ -100,9 +106,15 @@ def people_bulk_create(
     today: date,
     now: datetime,
     audit_data: dict | None = None,
-) -> list[Person]:
+    announce: bool = True,
+) -> Created:
     """Register every item (raises Invalid on the first invalid one: validate first).
-    Returns the clients, in the order given."""
+    Returns the clients, in the order given, and the ids of everyone made.
+
+    With `announce`, person_changed is sent for each new person once the transaction
+    commits, as the one-by-one services do. A caller registering thousands passes False
+    and has their candidate searches run in batches instead (one queued task per batch
+    rather than one per person: see reunite.interop.tasks)."""
     require(actor, Capability.EDIT_CLIENTS)
     valid = [bulk_validate(item) for item in items]
     retention = _years_after(today, settings.RETENTION_YEARS)
@@ -177,16 +189,16 @@ def people_bulk_create(
             [client.given_names, client.paternal_surname, client.maternal_surname]
         )
         digests |= {search.identifier_digest(canonical) for _kind, canonical in v.identifiers}
-        keys += [SearchKey(person=client, digest=d) for d in sorted(digests)]
+        keys += [(client, d) for d in sorted(digests)]
     for _client, relative, _rel in relatives:
         digests = search.name_digests(
             [relative.given_names, relative.paternal_surname, relative.maternal_surname]
         )
-        keys += [SearchKey(person=relative, digest=d) for d in sorted(digests)]
+        keys += [(relative, d) for d in sorted(digests)]
     Identifier.objects.bulk_create(identifiers)
     CustodyEvent.objects.bulk_create(custody)
     Consent.objects.bulk_create(consents)
-    SearchKey.objects.bulk_create(keys)
+    _insert_search_keys(keys)
     record(
         event_type=EventType.PEOPLE_IMPORTED,
         actor=actor.user,
@@ -201,10 +213,22 @@ def people_bulk_create(
         },
     )
     ids = [p.pk for p in clients] + [r.pk for _client, r, _rel in relatives]
+    if announce:
+        transaction.on_commit(lambda: _announce(ids))
+    return Created(clients=clients, person_ids=ids)
 
-    def announce():
-        for pk in ids:
-            person_changed.send(sender=Person, person_id=pk)
 
-    transaction.on_commit(announce)
-    return clients
+def _announce(ids: list[int]) -> None:
+    for pk in ids:
+        person_changed.send(sender=Person, person_id=pk)
+
+
+def _insert_search_keys(keys: list[tuple[Person, str]]) -> None:
+    """Ten or so keys per person: one executemany instead of the ORM's per-object work
+    (the values are blind-index digests, already computed; nothing to validate)."""
+    table = SearchKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (person_id, digest) VALUES (%s, %s)",  # noqa: S608 - our table name
+            [(person.pk, digest) for person, digest in keys],
+        )
