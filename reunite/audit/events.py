@@ -60,3 +60,5 @@ class EventType(models.TextChoices):
     IMPORT_REJECTS_DOWNLOADED = "import.rejects_downloaded", _("Rejected rows of an import downloaded")
     PEOPLE_IMPORTED = "person.imported_batch", _("People imported (one batch)")
     EXPORTED = "export.people", _("People exported")
+    PFIF_IMPORTED = "interop.pfif_imported", _("PFIF file imported")
+    PFIF_EXPORTED = "interop.pfif_exported", _("PFIF file exported")

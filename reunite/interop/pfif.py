@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.etree.ElementTree import Element, TreeBuilder
 from xml.sax.saxutils import escape
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 NAMESPACES = {
     "http://zesty.ca/pfif/1.1": "1.1",
@@ -193,8 +193,11 @@ class _LineTreeBuilder(TreeBuilder):
 
     def start(self, tag, attrs):
         element = super().start(tag, attrs)
-        if self.parser is not None:
-            self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        # defusedxml's parser is ElementTree's pure-Python one, whose expat parser is
+        # `.parser`; without it, records simply carry line 0.
+        expat = getattr(self.parser, "parser", None)
+        if expat is not None:
+            self.lines[id(element)] = expat.CurrentLineNumber
         return element
 
 

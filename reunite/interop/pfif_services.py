@@ -19,9 +19,10 @@ without losing the person. What is kept from PFIF, and where:
   record and text, as one line each in the person's notes (the registry's privileged
   notes: they never leave the portal again). A found person's phone and email become
   contacts, never marked safe to contact.
-- Not kept: authors' names and contact details (people other than the person), record
-  and entry dates, expiry dates (the portal's own retention applies), photo and profile
-  URLs (never fetched, never stored), source URLs.
+- the record's source_name, as the source of its PFIF identifier and other names.
+- Not kept: authors' names and contact details (people other than the person), entry
+  and expiry dates (the portal's own retention applies), photo and profile URLs (never
+  fetched, never stored), source URLs.
 
 `pfif_export` writes PFIF 1.4 of the organisation's own people: names, sex and age;
 date of birth, other names, the home address and the phone and email marked safe to
@@ -139,6 +140,10 @@ def pfif_import(
     Raises Forbidden when the actor may not register people, and Invalid (code
     "pfif_unreadable") when the document as a whole cannot be read: a DTD or entity
     (XXE, billion laughs), malformed XML, not PFIF, too large. Nothing is written then.
+
+    Each person commits on its own (so the good ones land and a long file shows
+    progress); an interrupted import is simply run again: records already in are found
+    by their PFIF id and left as they are. The summary audit event comes last.
     """
     require(actor, Capability.EDIT_CLIENTS)
     if kind not in RecordKind.values:
@@ -359,7 +364,8 @@ def _one_line(text: str) -> str:
 
 
 def _role_from_age(data: pfif.PfifPerson, *, today: date) -> str:
-    """Child under 18, parent from 18, another relative when the age is unknown."""
+    """A child when surely under 18, a parent when possibly adult, another relative
+    when the age is unknown."""
     oldest = None
     if match := _AGE.match(data.age):
         oldest = int(match[2] or match[1])

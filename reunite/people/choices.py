@@ -39,6 +39,7 @@ class IdentifierKind(models.TextChoices):
     BOOKING = "booking", _("State or county booking number")
     PASSPORT = "passport", _("Passport")
     NATIONAL_ID = "national_id", _("National ID (DPI, DUI, ...)")
+    PFIF = "pfif", _("PFIF record id")
     OTHER = "other", _("Other")
 
 

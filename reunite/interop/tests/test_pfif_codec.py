@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reunite.interop import pfif
 
@@ -202,3 +204,28 @@ def test_the_schema_catches_what_pfif_1_4_requires(schema):
         pfif.PfifPerson(person_record_id="no-slash", source_date="2026-03-01", full_name="E"),
     ):
         assert not schema.is_valid(pfif.write([broken]).decode())
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40
+).map(lambda s: " ".join(s.split()))
+
+
+@given(given_name=_TEXT, family_name=_TEXT, description=_TEXT)
+def test_any_name_survives_the_round_trip(given_name, family_name, description):
+    """Markup characters, accents, Mayan apostrophes and astral characters all come back
+    as they went out."""
+    person = pfif.PfifPerson(
+        person_record_id="example.org/p.1",
+        source_date="2026-03-01T12:00:00Z",
+        full_name=f"{given_name} {family_name}".strip() or "x",
+        given_name=given_name,
+        family_name=family_name,
+        description=description,
+    )
+    (back,) = pfif.parse(pfif.write([person])).persons
+    assert (back.given_name, back.family_name, back.description) == (
+        given_name,
+        family_name,
+        description,
+    )

@@ -28,6 +28,7 @@ from reunite.people.choices import (
     RecordKind,
     Sex,
 )
+from reunite.people.identifiers import normalize_identifier
 from reunite.people.models import ContactChannel, Identifier, Person, PersonName
 from reunite.people.retention import person_delete
 from reunite.people.signals import person_changed
@@ -595,3 +596,12 @@ def test_the_command_imports_and_exports(alice, org_a, tmp_path):
     call_command("pfif", "export", "-o", str(out), *org, stdout=printed)
     assert "_test_given_name" in out.read_text() and out.stat().st_mode & 0o077 == 0
     xmlschema.XMLSchema11(SCHEMA).validate(out.read_text())
+
+
+def test_pfif_record_ids_are_kept_exactly_as_written():
+    assert normalize_identifier(IdentifierKind.PFIF, " google.org/Person.AbC-12 ") == (
+        "google.org/Person.AbC-12"
+    )
+    for wrong in ("", "no-slash", "/person.1", "example.org/", "exa mple.org/p.1"):
+        with pytest.raises(Invalid):
+            normalize_identifier(IdentifierKind.PFIF, wrong)
