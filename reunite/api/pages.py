@@ -43,7 +43,11 @@ def token_create(request):
             except Invalid as exc:
                 form.add_error(exc.code if exc.code in form.fields else None, exc.message)
             else:
-                context = {"token": new.token, "plaintext": new.plaintext}
+                context = {
+                    "token": new.token,
+                    "plaintext": new.plaintext,
+                    "header": f"Authorization: Bearer {new.token.prefix}_…",
+                }
                 return render(request, "api/token_created.html", context, status=201)
         status = 400
     return render(request, "api/token_create.html", {"form": form}, status=status)

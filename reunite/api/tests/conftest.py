@@ -30,3 +30,7 @@ def as_user():
         return api_client(make_token(user, scopes))
 
     return build
+
+
+# The family split across org A and org B that the tracing tests use.
+from reunite.tracing.tests.conftest import family  # noqa: E402, F401
