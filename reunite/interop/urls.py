@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reunite.interop import views
 
 app_name = "interop"
-urlpatterns: list = []
+urlpatterns = [
+    path("imports/", views.import_list, name="imports"),
+    path("imports/<uuid:public_id>/", views.import_detail, name="import"),
+    path("imports/<uuid:public_id>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<uuid:public_id>/rejected.csv", views.import_rejected, name="import_rejected"),
+    path("imports/<uuid:public_id>/resume/", views.import_resume, name="import_resume"),
+    path("exports/people/", views.export_people, name="export_people"),
+]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import signed_in
 from reunite.accounts import services
 from reunite.accounts.roles import Role
+from reunite.interop.services import import_upload
 from reunite.people.choices import FamilyRole
 from reunite.people.services import PersonInput, person_create
 from reunite.tracing.models import MatchCandidate
@@ -86,6 +87,12 @@ ACCESS_MATRIX = {
     "people:share_revoke": Org("person", "post"),
     "people:delete": Org("person"),
     "people:restore": Org("person", "post"),
+    "interop:imports": Org(),
+    "interop:import": Org("import_job"),
+    "interop:import_progress": Org("import_job"),
+    "interop:import_rejected": Org("import_job"),
+    "interop:import_resume": Org("import_job", "post"),
+    "interop:export_people": Org(),
     "accounts:invitation_accept": Public((("token", "no-such-token"),)),
     "set_language": Public(),
     "account_login": Public(),
@@ -182,6 +189,9 @@ def org_a_records(ada, bob):
         "invitation": invitation,
         "person": person,
         "match": match,
+        "import_job": import_upload(
+            actor=ada.memberships.get(), file_name="list.csv", data=b"given_names\nRosa\n"
+        ),
     }
 
 
