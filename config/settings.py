@@ -238,6 +238,9 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 7)  # a new record is kept this lon
 RESTORE_WINDOW_DAYS = env_int("RESTORE_WINDOW_DAYS", 30)  # ...then restorable this long
 CUSTODY_STALE_DAYS = env_int("CUSTODY_STALE_DAYS", 30)  # custody not verified since: flagged
 
+# --- Interoperability -------------------------------------------------------------------
+PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported PFIF record ids
+
 # --- Matching --------------------------------------------------------------------------
 MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kept as a candidate
 MATCH_STRONG = float(env("MATCH_STRONG") or 0.9)  # from here the owning attorney is notified

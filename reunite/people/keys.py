@@ -87,14 +87,15 @@ def _token_key(token: str) -> str:
 
 def _stale_rows(model, columns: list[EncryptedTextField], current: str):
     """Rows with at least one non-empty value not sealed under `current`, raw values
-    annotated as `raw_<field>`. The prefix is compared with `=` on a substring rather
+    annotated as `sealed_<field>`. The prefix is compared with `=` on a substring rather
     than LIKE, which SQLite matches case-insensitively."""
     prefix = f"{crypto.PREFIX}:{current}:"
-    raw = {f"raw_{f.name}": _raw(f.name) for f in columns}
+    # Prefixed aliases, so that no model field (RejectedRow.raw, say) is shadowed.
+    raw = {f"sealed_{f.name}": _raw(f.name) for f in columns}
     heads = {f"head_{f.name}": Left(_raw(f.name), len(prefix)) for f in columns}
     stale = Q()
     for f in columns:
-        stale |= Q(**{f"raw_{f.name}__gt": ""}) & ~Q(**{f"head_{f.name}": prefix})
+        stale |= Q(**{f"sealed_{f.name}__gt": ""}) & ~Q(**{f"head_{f.name}": prefix})
     return model._base_manager.annotate(**raw).alias(**heads).filter(stale).order_by("pk")
 
 
@@ -137,7 +138,7 @@ def _rotate_model(model, columns, ring, *, batch_size: int, progress: Progress |
     to_do = pending.count()
     done = 0
     last_pk = None
-    names = ["pk", *(f"raw_{f.name}" for f in columns)]
+    names = ["pk", *(f"sealed_{f.name}" for f in columns)]
     while done < to_do:
         with transaction.atomic():
             batch = pending if last_pk is None else pending.filter(pk__gt=last_pk)
@@ -262,9 +263,9 @@ def status() -> list[ColumnStatus]:
         for f in columns:
             counter: Counter = Counter()
             values = (
-                model._base_manager.annotate(raw=_raw(f.name))
-                .filter(raw__gt="")
-                .values_list("raw", flat=True)
+                model._base_manager.annotate(sealed_token=_raw(f.name))
+                .filter(sealed_token__gt="")
+                .values_list("sealed_token", flat=True)
             )
             for token in values.iterator(chunk_size=2000):
                 counter[_token_key(token)] += 1
