@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Bytes 0x80-0x9F are printable in Windows-1252 except these five; in Latin-1 they are
 # all control characters, which real lists never hold.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# Control characters no list holds (tab, CR and LF are fine).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\x9f]")
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
@@ -80,16 +83,14 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
         )
     try:
         if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        return data.decode("utf-8"), "utf-8"
+            text, encoding = data[3:].decode("utf-8"), "utf-8-sig"
+        else:
+            text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    high = {b for b in data if 0x80 <= b <= 0x9F}
-    encoding = "cp1252" if high and not high & _CP1252_UNDEFINED else "latin-1"
-    text = data.decode(encoding)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n") + sum(
-        1 for ch in text if 0x80 <= ord(ch) <= 0x9F
-    )
+        high = {b for b in data if 0x80 <= b <= 0x9F}
+        encoding = "cp1252" if high and not high & _CP1252_UNDEFINED else "latin-1"
+        text = data.decode(encoding)
+    controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) // 1000):
         raise Refused("binary", "The file is not text: it looks like binary data.")
     return text, encoding
@@ -133,7 +134,7 @@ def read_csv(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX_
     check_size(data, max_bytes)
     text, encoding = detect_encoding(data)
     delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         raw = next(reader, None)
         if raw is None or not any(c.strip() for c in raw):
