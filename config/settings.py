@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "reunite.accounts",
     "reunite.people",
     "reunite.tracing",
+    "reunite.funds",
+    "reunite.cases",
     "reunite.interop",
     "reunite.api",
     "rest_framework",
@@ -238,6 +240,9 @@ RETENTION_YEARS = env_int("RETENTION_YEARS", 7)  # a new record is kept this lon
 RESTORE_WINDOW_DAYS = env_int("RESTORE_WINDOW_DAYS", 30)  # ...then restorable this long
 CUSTODY_STALE_DAYS = env_int("CUSTODY_STALE_DAYS", 30)  # custody not verified since: flagged
 
+# --- Reunification cases ---------------------------------------------------------------
+CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)  # largest upload to a case
+
 # --- Interoperability -------------------------------------------------------------------
 PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported PFIF record ids
 
@@ -245,6 +250,9 @@ PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported 
 MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kept as a candidate
 MATCH_STRONG = float(env("MATCH_STRONG") or 0.9)  # from here the owning attorney is notified
 MATCH_BLOCK_LIMIT = env_int("MATCH_BLOCK_LIMIT", 300)  # people scored per search, most keys shared first
+
+# --- Funds -----------------------------------------------------------------------------
+SECOND_APPROVAL_CENTS = env_int("SECOND_APPROVAL_CENTS", 500_000)  # above this, two approvers
 
 # --- REST API (/api/v1/) ---------------------------------------------------------------
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90)  # personal API tokens expire by then

@@ -378,3 +378,26 @@ def notifications_mark_read(*, user: User, now: datetime) -> int:
 
 def is_reviewable(match: MatchCandidate) -> bool:
     return match.status in {CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO}
+
+
+@transaction.atomic
+def candidate_mark_reunified(
+    *, actor: Membership, match: MatchCandidate, elsewhere: bool = False, now: datetime
+) -> MatchCandidate:
+    """A confirmed match's family was reunified (through a case of one of its sides), or
+    reunited elsewhere: the match moves through the table and its end is audited."""
+    match = MatchCandidate.objects.select_for_update().get(pk=match.pk)
+    side = side_of(actor=actor, match=match)
+    status = CandidateStatus.REUNITED_ELSEWHERE if elsewhere else CandidateStatus.REUNIFIED
+    if match.status == status:
+        return match
+    _move(match, status)
+    match.save(update_fields=["status", "updated_at"])
+    record(
+        event_type=EventType.MATCH_OUTCOME,
+        actor=actor.user,
+        organization=actor.organization,
+        target=match,
+        data={"status": status, "side": side},
+    )
+    return match

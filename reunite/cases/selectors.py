@@ -1,0 +1,54 @@
+"""Reads of cases and their work, scoped by the actor."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from reunite.accounts.models import Membership
+from reunite.cases.access import visible_cases
+from reunite.cases.models import ReunificationCase, Task
+
+
+def case_list(
+    *, actor: Membership, mine: bool = False, stage: str = ""
+) -> QuerySet[ReunificationCase]:
+    """The organisation's cases; `mine`: those the actor is the attorney or assistant of."""
+    cases = visible_cases(actor=actor).select_related("attorney", "assistant")
+    if mine:
+        cases = cases.filter(Q(attorney=actor.user) | Q(assistant=actor.user))
+    if stage:
+        cases = cases.filter(stage=stage)
+    return cases.order_by("-opened_at")
+
+
+def tasks_overdue(*, actor: Membership, today: date, mine: bool = False) -> QuerySet[Task]:
+    """Tasks not done and due before `today`, in the actor's organisation."""
+    tasks = Task.objects.filter(
+        case__in=visible_cases(actor=actor), done_at__isnull=True, due_on__lt=today
+    ).select_related("case", "assignee")
+    if mine:
+        tasks = tasks.filter(assignee=actor.user)
+    return tasks.order_by("due_on", "created_at")
+
+
+def case_for_page(case: ReunificationCase) -> ReunificationCase:
+    """Everything the case page shows, fetched in a fixed number of queries."""
+    return (
+        ReunificationCase.objects.filter(pk=case.pk)
+        .select_related("attorney", "assistant", "match", "opened_by")
+        .prefetch_related(
+            "members__person",
+            "transitions__actor",
+            "tasks__assignee",
+            "parentage_checks__verified_by",
+            "parentage_checks__person",
+            "eligibility_flags__person",
+            "eligibility_flags__reviewer",
+            "decisions__parent",
+            "outreach__person",
+            "documents__uploaded_by",
+        )
+        .get()
+    )
