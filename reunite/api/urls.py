@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from reunite.api import pages, views
+from reunite.api import imports, pages, views
 
 app_name = "api"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("matches/", views.MatchesView.as_view(), name="matches"),
     path("matches/<uuid:public_id>/", views.MatchView.as_view(), name="match"),
     path("matches/<uuid:public_id>/review/", views.MatchReviewView.as_view(), name="match_review"),
+    path("imports/", imports.ImportsView.as_view(), name="imports"),
+    path("imports/<uuid:public_id>/", imports.ImportView.as_view(), name="import"),
     # The description of the API is public (it is the open-source code's); no data is.
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", pages.docs, name="docs"),

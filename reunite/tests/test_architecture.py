@@ -132,6 +132,8 @@ ACCESS_MATRIX = {
     "api:matches": Api(),
     "api:match": Api("match"),
     "api:match_review": Api("match", "post"),
+    "api:imports": Api(),
+    "api:import": Api("import_job"),
     "api:schema": Public(),  # the API's description (open-source code), no data
     "api:docs": Public(),
     "api:not_found": Public((("rest", "nowhere"),)),  # a JSON 404 for any other API path

@@ -20,6 +20,7 @@ from schemathesis.checks import (
 
 from reunite.api.schema import openapi_schema
 from reunite.api.tests.conftest import make_token
+from reunite.interop.services import import_upload
 from reunite.people.choices import FamilyRole
 from reunite.people.services import PersonInput, identifier_add, person_create
 from reunite.tracing.models import MatchCandidate
@@ -88,7 +89,8 @@ def seeded(alice):
         contributions=[{"field": "sex", "level": "agree", "weight": 1.0, "text": "Sex agrees"}],
         model_version="test",
     )
-    return {"token": make_token(alice), "person": person, "match": match}
+    job = import_upload(actor=actor, file_name="list.csv", data=b"given_names\nRosa\n")
+    return {"token": make_token(alice), "person": person, "match": match, "import": job}
 
 
 @pytest.fixture
@@ -118,6 +120,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
+RECORDS = {"people": "person", "matches": "match", "imports": "import"}
 OPERATIONS = [
     (path, method.upper()) for path, item in openapi_schema()["paths"].items() for method in item
 ]
@@ -141,7 +144,7 @@ def test_every_operation_conforms_to_the_schema(api_schema, seeded, path, method
     def check(case):
         # The path names a real org-A record, so the success paths run too.
         if "public_id" in (case.path_parameters or {}):
-            record = "match" if case.path.startswith("/api/v1/matches/") else "person"
+            record = RECORDS[case.path.split("/")[3]]  # /api/v1/<collection>/...
             case.path_parameters["public_id"] = str(seeded[record].public_id)
         response = case.call_and_validate(
             headers={"Authorization": f"Bearer {seeded['token']}"}, checks=CHECKS
