@@ -21,7 +21,8 @@ _ZIP_MARKERS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x01\x02")
 _MARKUP = re.compile(rb"<\s*(!doctype|html|script|svg|iframe|body|\?xml)", re.IGNORECASE)
 _EXECUTABLES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 _UNSAFE_NAME = re.compile(r"[^\w .()\-]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # text keeps \t \n \f \r
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Rejected(ValueError):
@@ -76,13 +77,13 @@ def clean_file_name(name: str, *, content_type: str) -> str:
     """The last path component, without control or path characters, at most 120
     characters, ending with an extension of its type."""
     name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_NAME.sub("_", _CONTROL.sub("", name)).strip(" ._")
+    name = _UNSAFE_NAME.sub("_", _NAME_CONTROL.sub("", name))
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
     if EXTENSIONS.get(f".{extension.lower()}") != content_type:
         extension = next(e for e, t in EXTENSIONS.items() if t == content_type)[1:]
-    stem = stem[:100] or "document"
+    stem = stem.strip(" ._")[:100] or "document"
     return f"{stem}.{extension.lower()}"
 
 
