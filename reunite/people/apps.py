@@ -1,5 +1,5 @@
-from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
+from django.apps import AppConfig, apps
+from django.utils.module_loading import autodiscover_modules, import_string
 
 
 class PeopleConfig(AppConfig):
@@ -10,3 +10,18 @@ class PeopleConfig(AppConfig):
         # Apps above the registry declare in their `retention` module how a person's data
         # in them is classified and wiped (retention.register); people cannot import them.
         autodiscover_modules("retention")
+        # Apps beside the registry in the same layer (funds) cannot call register() either
+        # way round: they declare `personal_data` ({model name: (pii, not_pii)}) and a
+        # dotted `wipe_person` on their AppConfig, and are registered from here.
+        from reunite.people import retention
+
+        for config in apps.get_app_configs():
+            declared = getattr(config, "personal_data", None) or {}
+            wipe = getattr(config, "wipe_person", None)
+            for index, (model_name, (pii, not_pii)) in enumerate(declared.items()):
+                retention.register(
+                    config.get_model(model_name),
+                    pii=pii,
+                    not_pii=not_pii,
+                    wipe=import_string(wipe) if wipe and index == 0 else None,
+                )
