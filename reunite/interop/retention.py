@@ -18,7 +18,7 @@ retention.register(
     wipe=wipe_person,
 )
 # A job's file and refused rows are not one person's: they are blanked when the run ends
-# (content) and deleted with the job (services.import_jobs_purge).
+# (content) and deleted with the job. (A scheduled purge of old jobs is still to come.)
 retention.register(
     ImportJob,
     pii=("file_name", "content"),
