@@ -114,7 +114,7 @@ class IdentifierSerializer(serializers.Serializer):
         max_length=64, help_text="Any spelling; stored and shown in canonical form."
     )
     issuing_country = serializers.CharField(
-        max_length=2, required=False, allow_blank=True, default=""
+        max_length=2, required=False, allow_blank=True, default="", write_only=True
     )
     source = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
@@ -195,19 +195,31 @@ class ReviewSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True, help_text="Only for your organisation's.")
 
 
+class PersonNameSerializer(serializers.Serializer):
+    """A person as the match list names them."""
+
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=RecordKind.choices)
+    given_names = serializers.CharField()
+    paternal_surname = serializers.CharField()
+    maternal_surname = serializers.CharField()
+
+
 class MatchRowSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=CandidateStatus.choices)
     probability = serializers.FloatField()
     cross_organization = serializers.BooleanField()
     disclosed = serializers.BooleanField()
-    ours = PersonCardSerializer()
-    theirs = PersonCardSerializer(allow_null=True, help_text="Only once disclosed.")
+    ours = PersonNameSerializer()
+    theirs = PersonNameSerializer(allow_null=True, help_text="Only once disclosed.")
     theirs_organization = OrganizationNameSerializer()
     created_at = serializers.DateTimeField()
 
 
 class MatchSerializer(MatchRowSerializer):
+    ours = PersonCardSerializer()
+    theirs = PersonCardSerializer(allow_null=True, help_text="Only once disclosed.")
     summary = SummarySerializer(allow_null=True, help_text="Until disclosed, instead of theirs.")
     seekers = PersonCardSerializer(
         many=True, help_text="The clients looking for the sought person."

@@ -457,7 +457,8 @@ class MatchesView(ApiView):
             matches = tracing.match_list(actor=actor, status=params.validated_data["status"])
         pager = CountFreePagination()
         page = pager.paginate_queryset(matches, request, self)
-        rows = [_match_row(actor, match, card=_name_card) for match in page]
+        # As on the list page: names only (the serializer reads no more).
+        rows = [_match_row(actor, match, card=_name) for match in page]
         record(
             event_type=EventType.MATCH_VIEWED,
             actor=actor.user,
@@ -465,11 +466,6 @@ class MatchesView(ApiView):
             data={"list": True, "count": len(rows), "api": True},
         )
         return pager.get_paginated_response(s.MatchRowSerializer(rows, many=True).data)
-
-
-def _name_card(person: Person) -> dict:
-    """In the list, as on the list page: no custody (it would cost a query per row)."""
-    return _name(person) | {"custody": None}
 
 
 def _match_response(actor: Membership, match: MatchCandidate) -> Response:

@@ -40,6 +40,8 @@ def test_before_both_confirm_the_other_side_is_only_a_summary(as_user, family, a
     listed = client.get(MATCHES).json()["results"]
     row = next(row for row in listed if row["id"] == str(match.public_id))
     assert row["theirs"] is None
+    # The list names people as the list page does, and no more.
+    assert set(row["ours"]) == {"id", "kind", "given_names", "paternal_surname", "maternal_surname"}
     assert row["theirs_organization"] == {"name": "Familias Unidas Counsel (test B)"}
     assert all(row["theirs"] is None for row in listed if not row["disclosed"])
     assert "Luiz" not in str(listed) and "Lupe" not in str(listed)
