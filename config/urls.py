@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("reunite.dashboard.urls")),
     path("", include("reunite.accounts.urls")),
     path("", include("reunite.tracing.urls")),
+    path("", include("reunite.cases.urls")),
     path("", include("reunite.interop.urls")),
     path("api/v1/", include("reunite.api.urls")),
     path("", include("reunite.people.urls")),

@@ -6,7 +6,8 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from reunite.accounts.models import Membership
+from reunite.accounts.models import Membership, User
+from reunite.accounts.roles import Role
 from reunite.cases.access import visible_cases
 from reunite.cases.models import ReunificationCase, Task
 
@@ -52,3 +53,26 @@ def case_for_page(case: ReunificationCase) -> ReunificationCase:
         )
         .get()
     )
+
+
+def case_staff(*, actor: Membership) -> QuerySet[User]:
+    """The organisation's active members who can be given case work."""
+    return User.objects.filter(
+        memberships__organization=actor.organization,
+        memberships__is_active=True,
+        memberships__role__in=[Role.ATTORNEY, Role.LEGAL_ASSISTANT, Role.ORG_ADMIN],
+    ).order_by("full_name")
+
+
+def case_members(case: ReunificationCase) -> dict[str, object]:
+    """The case's people by public id (as forms post them)."""
+    return {str(m.person.public_id): m for m in case.members.select_related("person")}
+
+
+def case_of_match(*, actor: Membership, match) -> ReunificationCase | None:
+    return visible_cases(actor=actor).filter(match=match).first()
+
+
+def visible_cases_for_write(*, actor: Membership, case: ReunificationCase) -> bool:
+    """May the actor change the case (for showing its forms)?"""
+    return visible_cases(actor=actor, write=True).filter(pk=case.pk).exists()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import signed_in
 from reunite.accounts import services
 from reunite.accounts.roles import Role
+from reunite.cases.tests.records import case_records
 from reunite.interop.services import import_upload
 from reunite.people.choices import FamilyRole
 from reunite.people.services import PersonInput, person_create
@@ -140,6 +141,21 @@ ACCESS_MATRIX = {
     "api:tokens": Org(),
     "api:token_create": Org(),
     "api:token_revoke": Org(method="post"),
+    "cases:list": Org(),
+    "cases:overdue": Org(),
+    "cases:open_from_match": Org("match", "post"),
+    "cases:detail": Org("case"),
+    "cases:transition": Org("case", "post"),
+    "cases:task_add": Org("case", "post"),
+    "cases:check_add": Org("case", "post"),
+    "cases:flag_add": Org("case", "post"),
+    "cases:decision_add": Org("case", "post"),
+    "cases:outreach_add": Org("case", "post"),
+    "cases:document_upload": Org("case", "post"),
+    "cases:task_done": Org("task", "post"),
+    "cases:flag_review": Org("flag", "post"),
+    "cases:decision_revoke": Org("decision", "post"),
+    "cases:document": Org("document"),
 }
 
 
@@ -194,6 +210,7 @@ def org_a_records(ada, bob):
         "import_job": import_upload(
             actor=ada.memberships.get(), file_name="list.csv", data=b"given_names\nRosa\n"
         ),
+        **case_records(actor=ada.memberships.get(), adult=person),
     }
 
 
