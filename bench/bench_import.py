@@ -1,6 +1,6 @@
 """Import benchmark: a synthetic list of N rows through the whole importer.
 
-    python bench/bench_import.py [--rows 100000] [--kind parents] [--batch 1000]
+    python bench/bench_import.py [--rows 100000] [--kind parents] [--batch 1000] [--profile FILE]
 
 Writes a canonical-header CSV of synthetic people (reunite.matching.synth), uploads it
 and runs the import in this process exactly as the background task does: parsing,
@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--kind", default="parents", choices=["parents", "children", "custody"])
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--profile", help="write a cProfile of the first run to this file")
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="reunite-bench-")
@@ -70,9 +71,18 @@ def main() -> None:
     def progress(job):
         sys.stderr.write(f"\r{job.processed_rows}/{job.total_rows}")
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     job = services.import_run(
         job_id=job.pk, now=timezone.now, batch_size=args.batch, progress=progress
     )
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     elapsed = time.perf_counter() - started
     sys.stderr.write("\n")
     print(

@@ -25,7 +25,7 @@ from .names import formal_names
 from .normalize import phonetic
 from .prefilter import ApproxWeights, Codes, approx_weights, identifier_number
 from .record import Record
-from .score import Match, Scorer, default_scorer
+from .score import Match, Scorer, TermFrequencies, default_scorer
 
 # Given names beyond the second rarely carry signal and multiply keys.
 _MAX_GIVEN = 2
@@ -150,6 +150,10 @@ class Index:
     skipped; the more specific keys still find the pair. `max_candidates` bounds how many
     records are fully scored per query, chosen by a vectorised approximate weight
     (see prefilter.py).
+
+    Exact given-name and surname agreement is weighed by how common the value is among
+    the records held (term frequencies, counted as they are added): `search`, `query`
+    and `match` use `tf_scorer`, the scorer with those frequencies.
     """
 
     def __init__(self, scorer: Scorer | None = None, *, max_block: int = 5000, max_candidates: int = 60) -> None:
@@ -165,6 +169,8 @@ class Index:
         self._postings = np.empty(0, dtype=np.int32)
         self._codes = Codes()
         self._approx = ApproxWeights(self.scorer)
+        self._tf = TermFrequencies()
+        self.tf_scorer = self.scorer.with_term_frequencies(self._tf)
 
     def __len__(self) -> int:
         return len(self.features)
@@ -183,6 +189,7 @@ class Index:
         position = len(self.features)
         self.features.append(f)
         self._codes.add(f)
+        self._tf.add(f)
         keys = blocking_keys(f)
         self._hashes.extend(hash(k) for k in keys)
         self._owners.extend([position] * len(keys))
@@ -198,6 +205,8 @@ class Index:
         self._keys, starts = np.unique(sorted_hashes, return_index=True)
         self._starts = np.append(starts, len(sorted_hashes)).astype(np.int64)
         self._codes.build()
+        # A fresh scorer: its cache of per-value adjustments belongs to these counts.
+        self.tf_scorer = self.scorer.with_term_frequencies(self._tf)
         self._built = True
 
     def candidates(self, f: Features) -> list[int]:
@@ -230,7 +239,9 @@ class Index:
 
     def search(self, f: Features, *, top: int = 10, threshold: float = 0.0) -> list[tuple[float, int]]:
         """(match weight, position) of the best `top` candidates with probability >= threshold."""
-        weight = self.scorer.weight
+        if not self._built:
+            self.build()
+        weight = self.tf_scorer.weight
         feats = self.features
         scored = [(weight(f, feats[i]), i) for i in self.candidates(f)]
         best = heapq.nlargest(top, scored)
@@ -242,7 +253,13 @@ class Index:
     def query(self, record: Record | Features, *, top: int = 10, threshold: float = 0.0) -> list[Match]:
         """Ranked, explained candidates for a new record (best first)."""
         f = record if isinstance(record, Features) else self.scorer.features(record)
-        return [self.scorer.match(f, self.features[i]) for _, i in self.search(f, top=top, threshold=threshold)]
+        return [self.match(f, i) for _, i in self.search(f, top=top, threshold=threshold)]
+
+    def match(self, f: Features, position: int) -> Match:
+        """The explained score of `f` against the record held at `position`."""
+        if not self._built:
+            self.build()
+        return self.tf_scorer.match(f, self.features[position])
 
 
 def _hits(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:

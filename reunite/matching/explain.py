@@ -5,9 +5,15 @@ from __future__ import annotations
 from .compare import Comparison
 
 
-def contribution_text(comparison: Comparison, level: int, weight: float) -> str:
-    """One sentence per comparison, e.g. 'Birth dates match with day and month swapped (+4.1)'."""
+def contribution_text(comparison: Comparison, level: int, weight: float, qualifier: str = "") -> str:
+    """One sentence per comparison, e.g. 'Birth dates match with day and month swapped (+4.1)'.
+
+    `qualifier` says why the weight differs from the level's usual one, e.g. "common
+    surname": 'Surnames match exactly (common surname) (+5.1)'.
+    """
     text = comparison.levels[level].text
+    if qualifier:
+        text = f"{text} ({qualifier})"
     if level == 0:
         return f"{text} (no evidence)"
     return f"{text} ({weight:+.1f})"

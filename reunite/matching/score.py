@@ -2,12 +2,21 @@
 
 match_weight = log2(prior odds) + sum over comparisons of log2(m / u) for the level
 observed; match_probability = 2^w / (1 + 2^w). A null level (missing data) adds 0.
+
+Term-frequency adjustment: when given names (or surnames) agree exactly, how strong that
+is depends on the value. Two records both saying "María" are weak evidence; both saying
+"Floridalma" strong. With TermFrequencies (the share of the searched records holding each
+value, counted by the Index from the records it holds), the exact level's u is replaced by
+the value's own u = its share, so the weight is log2(m_exact / share) instead of
+log2(m_exact / u_exact). Without frequencies (single-pair `score_pair`, the Django
+adapter) the level's u is used, as before.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,7 +28,7 @@ from .explain import contribution_text, summary
 from .features import DEFAULT_REFERENCE_YEAR, Features
 from .record import Record
 
-DEFAULT_WEIGHTS = "weights-v1.json"
+DEFAULT_WEIGHTS = "weights-v2.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,64 @@ class Weights:
         return out
 
 
+def _given_key(a: Features, b: Features) -> str:
+    """The exact given-name value two records share on their primary names ("" if none)."""
+    if a.names and b.names:
+        ga, gb = a.names[0][0], b.names[0][0]
+        if ga and gb:
+            ka, kb = "".join(ga), "".join(gb)
+            if ka == kb:
+                return ka
+    return ""
+
+
+def _surname_key(a: Features, b: Features) -> str:
+    """The exact surname value two records share on their primary names ("" if none)."""
+    if a.names and b.names:
+        sa, sb = a.names[0][1], b.names[0][1]
+        if sa and sb:
+            ka, kb = "".join(sa), "".join(sb)
+            if ka == kb:
+                return ka
+    return ""
+
+
+class TermFrequencies:
+    """How many of the searched records hold each given-name and surname value.
+
+    Keys are the name tokens joined without spaces (the form the exact levels compare).
+    Counted from the records an Index holds (the registry side), never from the query.
+    """
+
+    __slots__ = ("given", "surname", "total")
+
+    def __init__(self) -> None:
+        self.given: Counter[str] = Counter()
+        self.surname: Counter[str] = Counter()
+        self.total = 0
+
+    def add(self, f: Features) -> None:
+        """Count the primary name of one record."""
+        self.total += 1
+        if f.names:
+            given, surnames = f.names[0]
+            if given:
+                self.given["".join(given)] += 1
+            if surnames:
+                self.surname["".join(surnames)] += 1
+
+    def share(self, field: str, value: str) -> float:
+        """Share of the records holding `value` (at least one record's worth)."""
+        counts = self.given if field == "given_name" else self.surname
+        return max(counts.get(value, 0), 1) / max(self.total, 1)
+
+
+# Bits by which a term-frequency adjustment must move a weight before the explanation
+# calls the value common or rare.
+_TF_WORDS = 0.5
+_TF_NOUN = {"given_name": "given name", "surname": "surname"}
+
+
 class Scorer:
     """Scores pairs of records with a Weights model; thread-safe and reusable.
 
@@ -122,6 +189,7 @@ class Scorer:
         *,
         prior: float | None = None,
         reference_year: int = DEFAULT_REFERENCE_YEAR,
+        term_frequencies: TermFrequencies | None = None,
     ) -> None:
         self.weights = weights or Weights.load()
         self.reference_year = reference_year
@@ -137,6 +205,34 @@ class Scorer:
             for c in COMPARISONS
         )
         self._fns = tuple((c.fn, row) for c, row in zip(COMPARISONS, self.table, strict=True))
+        self._fns_rest = self._fns[2:]
+        self.term_frequencies = term_frequencies
+        self._tf_cache: dict[tuple[int, str], float] = {}
+        self._m_exact = tuple(self._m_of(name, "exact") for name in ("given_name", "surname"))
+        self._u_exact = tuple(self._u_of(name, "exact") for name in ("given_name", "surname"))
+
+    def _m_of(self, comparison: str, level: str) -> float:
+        return self.weights.m_u.get(comparison, {}).get(level, (0.0, 1.0))[0]
+
+    def _u_of(self, comparison: str, level: str) -> float:
+        return self.weights.m_u.get(comparison, {}).get(level, (0.0, 1.0))[1]
+
+    def with_term_frequencies(self, term_frequencies: TermFrequencies | None) -> Scorer:
+        """The same model and prior, with term-frequency adjustment from these counts."""
+        return Scorer(self.weights, prior=self.prior, reference_year=self.reference_year,
+                      term_frequencies=term_frequencies)
+
+    def tf_adjustment(self, c: int, value: str) -> float:
+        """Bits added to the exact level of comparison `c` (0 given, 1 surname) for `value`."""
+        tf = self.term_frequencies
+        if tf is None or not value or not self._m_exact[c]:
+            return 0.0
+        key = (c, value)
+        found = self._tf_cache.get(key)
+        if found is None:
+            share = tf.share(COMPARISONS[c].name, value)
+            found = self._tf_cache[key] = math.log2(self._u_exact[c] / share)
+        return found
 
     def features(self, record: Record) -> Features:
         """Prepared features of a record for this scorer's reference year."""
@@ -145,7 +241,20 @@ class Scorer:
     def weight(self, a: Features, b: Features) -> float:
         """Total match weight (log2 odds) of two prepared records: the fast path."""
         w = self.prior_weight
-        for fn, row in self._fns:
+        if self.term_frequencies is None:
+            for fn, row in self._fns:
+                w += row[fn(a, b)]
+            return w
+        (gfn, grow), (sfn, srow) = self._fns[0], self._fns[1]
+        level = gfn(a, b)
+        w += grow[level]
+        if level == 1:
+            w += self.tf_adjustment(0, _given_key(a, b))
+        level = sfn(a, b)
+        w += srow[level]
+        if level == 1:
+            w += self.tf_adjustment(1, _surname_key(a, b))
+        for fn, row in self._fns_rest:
             w += row[fn(a, b)]
         return w
 
@@ -153,11 +262,19 @@ class Scorer:
         """Full result with per-comparison contributions and explanation."""
         contributions = []
         total = self.prior_weight
-        for comparison, row in zip(COMPARISONS, self.table, strict=True):
+        for c, (comparison, row) in enumerate(zip(COMPARISONS, self.table, strict=True)):
             level = comparison.fn(a, b)
             weight = row[level]
+            qualifier = ""
+            if c < 2 and level == 1 and self.term_frequencies is not None:
+                adjustment = self.tf_adjustment(c, (_given_key if c == 0 else _surname_key)(a, b))
+                weight += adjustment
+                if adjustment <= -_TF_WORDS:
+                    qualifier = f"common {_TF_NOUN[comparison.name]}"
+                elif adjustment >= _TF_WORDS:
+                    qualifier = f"rare {_TF_NOUN[comparison.name]}"
             total += weight
-            contributions.append(_contribution(comparison, level, weight))
+            contributions.append(_contribution(comparison, level, weight, qualifier))
         return Match(a.id, b.id, total, probability(total), tuple(contributions))
 
     def score(self, a: Record, b: Record) -> Match:
@@ -165,9 +282,10 @@ class Scorer:
         return self.match(self.features(a), self.features(b))
 
 
-def _contribution(comparison: Comparison, level: int, weight: float) -> Contribution:
+def _contribution(comparison: Comparison, level: int, weight: float, qualifier: str = "") -> Contribution:
     return Contribution(
-        comparison.name, comparison.levels[level].name, weight, contribution_text(comparison, level, weight)
+        comparison.name, comparison.levels[level].name, weight,
+        contribution_text(comparison, level, weight, qualifier),
     )
 
 

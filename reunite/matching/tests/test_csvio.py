@@ -75,7 +75,7 @@ def test_cli_round_trip(tmp_path, capsys):
     assert main_synth([str(tmp_path), "--families", "60", "--seed", "3"]) == 0
     out = tmp_path / "pairs.csv"
     code = main_link([str(tmp_path / "descriptions.csv"), str(tmp_path / "registry.csv"), "-o", str(out),
-                      "--top", "3", "--workers", "1"])
+                      "--top", "3", "--threshold", "0.5", "--workers", "1"])
     assert code == 0
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

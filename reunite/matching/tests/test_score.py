@@ -106,3 +106,59 @@ def test_shipped_weights_roundtrip():
     again = Weights.from_dict(weights.to_dict())
     assert again.m_u.keys() == weights.m_u.keys()
     assert "training" in weights.meta and weights.version
+
+
+def _registry_with(common: str, rare: str, n_common: int = 200) -> list[Record]:
+    people = [Record(f"c{i}", given_names="Ana", paternal_surname=common, maternal_surname="Pérez",
+                     birth_date=PartialDate(2000 + i % 17, 1 + i % 12, 1 + i % 28)) for i in range(n_common)]
+    people.append(Record("rare", given_names="Ana", paternal_surname=rare, maternal_surname="Pérez",
+                         birth_date=PartialDate(2011, 5, 3)))
+    return people
+
+
+def test_rare_surname_agreeing_weighs_more_than_a_common_one():
+    from reunite.matching.block import Index
+    from reunite.matching.synth import registry
+
+    index = Index()
+    index.add_many(registry(1500, seed=5))  # shares are relative to the list searched
+    index.add_many(_registry_with("García", "Quixtán"))
+    index.add(Record("common", given_names="Ana", paternal_surname="García", maternal_surname="Pérez",
+                     birth_date=PartialDate(2011, 5, 3)))
+    rare_q = Record("q1", given_names="Ana", paternal_surname="Quixtán", maternal_surname="Pérez",
+                    birth_date=PartialDate(2011, 5, 3))
+    common_q = Record("q2", given_names="Ana", paternal_surname="García", maternal_surname="Pérez",
+                      birth_date=PartialDate(2011, 5, 3))
+    rare = next(m for m in index.query(rare_q) if m.right_id == "rare")
+    common = next(m for m in index.query(common_q) if m.right_id == "common")
+    assert rare.match_weight > common.match_weight
+    rare_s = {c.field: c for c in rare.contributions}["surname"]
+    common_s = {c.field: c for c in common.contributions}["surname"]
+    assert rare_s.level == common_s.level == "exact"
+    assert rare_s.weight > common_s.weight
+    assert "(rare surname)" in rare_s.text and "(common surname)" in common_s.text
+    assert common_s.text.endswith(f"({common_s.weight:+.1f})")
+    # Without frequencies (a single pair) the level's own weight, and no qualifier.
+    single = {c.field: c for c in score_pair(rare_q, _registry_with("García", "Quixtán")[-1]).contributions}
+    assert single["surname"].text == f"Surnames match exactly ({single['surname'].weight:+.1f})"
+    assert common_s.weight < single["surname"].weight < rare_s.weight
+
+
+@settings(max_examples=100, deadline=None)
+@given(records, records)
+def test_term_frequency_scores_keep_the_properties(a, b):
+    from reunite.matching.score import TermFrequencies
+
+    tf = TermFrequencies()
+    scorer = Scorer()
+    for r in (a, b, Record("x", given_names="María", paternal_surname="García")):
+        tf.add(scorer.features(r))
+    scorer = scorer.with_term_frequencies(tf)
+    ab, ba = scorer.score(a, b), scorer.score(b, a)
+    assert math.isclose(ab.match_weight, ba.match_weight)
+    assert math.isclose(ab.match_weight, scorer.prior_weight + sum(c.weight for c in ab.contributions))
+    fa, fb = scorer.features(a), scorer.features(b)
+    assert math.isclose(scorer.weight(fa, fb), ab.match_weight)
+    assert 0.0 <= ab.match_probability <= 1.0
+    empty = scorer.score(a, Record("empty"))
+    assert all(c.level == "null" and c.weight == 0 for c in empty.contributions)
