@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from cryptography.exceptions import InvalidTag
@@ -35,6 +35,14 @@ class KeyRing:
 
     keys: dict[str, bytes]
     current: str
+    # One AESGCM per key id, made on first use (building it each call cost imports time).
+    _aeads: dict[str, AESGCM] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _aead(self, key_id: str) -> AESGCM:
+        aead = self._aeads.get(key_id)
+        if aead is None:
+            aead = self._aeads[key_id] = AESGCM(self.keys[key_id])
+        return aead
 
     @classmethod
     def parse(cls, spec: str) -> KeyRing:
@@ -57,7 +65,7 @@ class KeyRing:
 
     def seal(self, plaintext: str, *, context: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.current]).encrypt(
+        sealed = self._aead(self.current).encrypt(
             nonce, plaintext.encode("utf-8"), context.encode("utf-8")
         )
         return f"{PREFIX}:{self.current}:{base64.b64encode(nonce + sealed).decode()}"
@@ -65,14 +73,14 @@ class KeyRing:
     def open(self, token: str, *, context: str) -> str:
         try:
             prefix, key_id, encoded = token.split(":", 2)
-            key = self.keys[key_id]
+            aead = self._aead(key_id)
             raw = base64.b64decode(encoded)
         except (ValueError, KeyError) as exc:
             raise DecryptionError("Unreadable sealed value or unknown key id.") from exc
         if prefix != PREFIX:
             raise DecryptionError(f"Unknown format {prefix!r}.")
         try:
-            plaintext = AESGCM(key).decrypt(
+            plaintext = aead.decrypt(
                 raw[:NONCE_BYTES], raw[NONCE_BYTES:], context.encode("utf-8")
             )
         except InvalidTag as exc:

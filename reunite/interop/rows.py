@@ -321,7 +321,7 @@ def to_person(
         data=data, identifiers=identifiers, custody=custody, relatives=relatives, consent=consent
     )
     try:
-        bulk_validate(item)
+        item.checked = bulk_validate(item)  # people_bulk_create uses it: validated once
     except Invalid as exc:
         field = {IdentifierKind.A_NUMBER: "a_number", IdentifierKind.ORR: "orr_number"}.get(
             exc.code, exc.code

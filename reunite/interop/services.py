@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,7 @@ from reunite.interop.xlsx_codec import read_table
 from reunite.people import search
 from reunite.people import services as people_services
 from reunite.people.access import visible_people
-from reunite.people.bulk import BulkPerson, people_bulk_create
+from reunite.people.bulk import BulkPerson, insert_rows, people_bulk_create
 from reunite.people.identifiers import normalize_identifier
 from reunite.people.models import Person
 
@@ -264,11 +264,22 @@ def import_run(
                 return job  # another worker runs this import (a resumed duplicate)
             _import_batch(job=job, actor=actor, columns=table.columns, batch=batch, now=now())
             job.processed_rows += len(batch)
-            job.save()
+            job.save(update_fields=_PROGRESS)  # not the sealed file: re-sealing it each batch
         if progress is not None:
             progress(job)
     with transaction.atomic():
         return _finish(job, now())
+
+
+# What a batch changes of its job.
+_PROGRESS = [
+    "processed_rows",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "rejected_count",
+    "updated_at",
+]
 
 
 def _finish(job: ImportJob, at: datetime, *, failure: str = "") -> ImportJob:
@@ -328,11 +339,13 @@ def _import_batch(
             rejected.append(_rejection(job, line, cells, exc.field, exc.reason))
             continue
         parsed.append((line, cells, item, *row_identity(values)))
+    # (row key -> (digest, record id)): the full record and its person are loaded only
+    # for the rows that changed.
     existing = {
-        r.row_key: r
-        for r in ImportedRecord.objects.filter(
+        key: (digest, pk)
+        for key, digest, pk in ImportedRecord.objects.filter(
             organization=job.organization, source=job.source, row_key__in=[p[3] for p in parsed]
-        ).select_related("person")
+        ).values_list("row_key", "row_digest", "pk")
     }
     fresh, seen = [], set()
     for line, cells, item, key, digest in parsed:
@@ -340,14 +353,14 @@ def _import_batch(
         if known is None and key not in seen:
             seen.add(key)
             fresh.append((line, cells, item, key, digest))
-        elif known is None or known.row_digest == digest:
+        elif known is None or known[0] == digest:
             job.unchanged_count += 1
         else:
             try:
                 with transaction.atomic():
                     _update(
                         actor=actor,
-                        known=known,
+                        known=ImportedRecord.objects.select_related("person").get(pk=known[1]),
                         item=item,
                         digest=digest,
                         job=job,
@@ -358,19 +371,16 @@ def _import_batch(
             except (Invalid, Conflict, ValidationError) as exc:
                 rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
     created = _create(job=job, actor=actor, fresh=fresh, now=now, rejected=rejected)
-    ImportedRecord.objects.bulk_create(
-        ImportedRecord(
-            organization=job.organization,
-            source=job.source,
-            row_key=key,
-            row_digest=digest,
-            person=person,
-            job=job,
-            line=line,
-            imported_at=now,
-        )
-        for (line, key, digest), person in created
-    )
+    imported_at = connection.ops.adapt_datetimefield_value(now)
+    insert_rows(
+        ImportedRecord,
+        ("organization_id", "source_id", "row_key", "row_digest", "person_id", "job_id", "line",
+         "imported_at"),
+        [
+            (job.organization_id, job.source_id, key, digest, person_id, job.pk, line, imported_at)
+            for (line, key, digest), person_id in created
+        ],
+    )  # fmt: skip
     job.created_count += len(created)
     RejectedRow.objects.bulk_create(rejected)
     job.rejected_count += len(rejected)
@@ -404,14 +414,14 @@ def _create(*, job, actor, fresh, now, rejected) -> list:
     try:
         with transaction.atomic():
             made = save([f[2] for f in fresh])
-        created = [((f[0], f[3], f[4]), p) for f, p in zip(fresh, made.clients, strict=True)]
+        created = [((f[0], f[3], f[4]), p) for f, p in zip(fresh, made.client_ids, strict=True)]
         ids = made.person_ids
     except (Invalid, IntegrityError, ValidationError):
         for line, cells, item, key, digest in fresh:
             try:
                 with transaction.atomic():
                     made = save([item])
-                created.append(((line, key, digest), made.clients[0]))
+                created.append(((line, key, digest), made.client_ids[0]))
                 ids += made.person_ids
             except (Invalid, IntegrityError, ValidationError) as exc:
                 rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
