@@ -370,6 +370,13 @@ COMPARISONS: tuple[Comparison, ...] = (
 )
 COMPARISON_BY_NAME: dict[str, Comparison] = {c.name: c for c in COMPARISONS}
 
+# Surname levels at which the surnames agree (exact, swapped, fuzzy, one missing). Relatives
+# and surnames are not independent evidence: siblings and cousins share both. So the
+# family comparison has a second set of m/u, estimated on pairs whose surnames agree
+# (the "conditional" part of the weights), used at these surname levels.
+SURNAMES_AGREE = frozenset((1, 2, 3, 4))
+FAMILY_IF_SURNAMES_AGREE = "family|surnames_agree"
+
 
 def compare_levels(a: Features, b: Features) -> tuple[int, ...]:
     """The level index of every comparison, in COMPARISONS order."""

@@ -17,18 +17,25 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .compare import COMPARISON_BY_NAME, COMPARISONS, Comparison
+from .compare import (
+    COMPARISON_BY_NAME,
+    COMPARISONS,
+    FAMILY_IF_SURNAMES_AGREE,
+    SURNAMES_AGREE,
+    Comparison,
+)
 from .errors import WeightsError
 from .explain import contribution_text, summary
 from .features import DEFAULT_REFERENCE_YEAR, Features
 from .record import Record
 
 DEFAULT_WEIGHTS = "weights-v2.json"
+SHIPPED_WEIGHTS = ("weights-v1.json", "weights-v2.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,19 +69,26 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """A trained, versioned model: prior and m/u per comparison level."""
+    """A trained, versioned model: prior and m/u per comparison level.
+
+    `conditional` holds m/u of a comparison's levels estimated on a subset of pairs, used
+    instead of the plain ones there: "family|surnames_agree" (v2 on) is the family
+    comparison among pairs whose surnames agree. A v1 file has none.
+    """
 
     version: str
     prior: float
     m_u: dict[str, dict[str, tuple[float, float]]]
     meta: dict[str, Any]
+    conditional: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Weights:
-        """Load a weights JSON file (default: the shipped weights-v1.json)."""
+        """Load a weights JSON file (default: the shipped model; "weights-v1.json" also loads v1)."""
         try:
-            if path is None:
-                text = resources.files("reunite.matching.data").joinpath(DEFAULT_WEIGHTS).read_text("utf-8")
+            if path is None or str(path) in SHIPPED_WEIGHTS:
+                name = DEFAULT_WEIGHTS if path is None else str(path)
+                text = resources.files("reunite.matching.data").joinpath(name).read_text("utf-8")
             else:
                 text = Path(path).read_text("utf-8")
             data = json.loads(text)
@@ -84,27 +98,22 @@ class Weights:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Weights:
-        """Validate and build from the JSON structure (see data/weights-v1.json)."""
+        """Validate and build from the JSON structure (see data/weights-v2.json)."""
         try:
             prior = float(data["prior"])
-            m_u: dict[str, dict[str, tuple[float, float]]] = {}
-            for name, spec in data["comparisons"].items():
-                if name not in COMPARISON_BY_NAME:
-                    raise WeightsError(f"weights name an unknown comparison {name!r}")
-                levels = {}
-                for level, mu in spec["levels"].items():
-                    COMPARISON_BY_NAME[name].level_index(level)
-                    m, u = float(mu["m"]), float(mu["u"])
-                    if not (0 < m <= 1 and 0 < u <= 1):
-                        raise WeightsError(f"{name}.{level}: m and u must be in (0, 1]")
-                    levels[level] = (m, u)
-                m_u[name] = levels
+            m_u = {name: _levels(name, spec) for name, spec in data["comparisons"].items()}
+            conditional = {}
+            for key, spec in data.get("conditional", {}).items():
+                if key != FAMILY_IF_SURNAMES_AGREE:
+                    raise WeightsError(f"weights name an unknown conditional {key!r}")
+                conditional[key] = _levels(key.split("|")[0], spec)
         except (KeyError, TypeError, ValueError) as exc:
             raise WeightsError(f"malformed weights: {exc}") from exc
         if not 0 < prior < 1:
             raise WeightsError("prior must be in (0, 1)")
-        meta = {k: v for k, v in data.items() if k not in ("prior", "comparisons")}
-        return cls(version=str(data.get("model_version", "?")), prior=prior, m_u=m_u, meta=meta)
+        meta = {k: v for k, v in data.items() if k not in ("prior", "comparisons", "conditional")}
+        return cls(version=str(data.get("model_version", "?")), prior=prior, m_u=m_u, meta=meta,
+                   conditional=conditional)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON structure, ready to dump."""
@@ -115,7 +124,26 @@ class Weights:
             name: {"levels": {lv: {"m": round(m, 6), "u": round(u, 8)} for lv, (m, u) in levels.items()}}
             for name, levels in self.m_u.items()
         }
+        if self.conditional:
+            out["conditional"] = {
+                key: {"levels": {lv: {"m": round(m, 6), "u": round(u, 8)} for lv, (m, u) in levels.items()}}
+                for key, levels in self.conditional.items()
+            }
         return out
+
+
+def _levels(name: str, spec: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Validated {level: (m, u)} of one comparison's JSON spec."""
+    if name not in COMPARISON_BY_NAME:
+        raise WeightsError(f"weights name an unknown comparison {name!r}")
+    levels = {}
+    for level, mu in spec["levels"].items():
+        COMPARISON_BY_NAME[name].level_index(level)
+        m, u = float(mu["m"]), float(mu["u"])
+        if not (0 < m <= 1 and 0 < u <= 1):
+            raise WeightsError(f"{name}.{level}: m and u must be in (0, 1]")
+        levels[level] = (m, u)
+    return levels
 
 
 def _given_key(a: Features, b: Features) -> str:
@@ -170,6 +198,8 @@ class TermFrequencies:
         return max(counts.get(value, 0), 1) / max(self.total, 1)
 
 
+_FAMILY = [c.name for c in COMPARISONS].index("family")
+
 # Bits by which a term-frequency adjustment must move a weight before the explanation
 # calls the value common or rare.
 _TF_WORDS = 0.5
@@ -205,7 +235,16 @@ class Scorer:
             for c in COMPARISONS
         )
         self._fns = tuple((c.fn, row) for c, row in zip(COMPARISONS, self.table, strict=True))
-        self._fns_rest = self._fns[2:]
+        # Family weights when the surnames agree (relatives and surnames are shared by
+        # siblings and cousins alike): the conditional m/u, else the plain row.
+        family = COMPARISON_BY_NAME["family"]
+        cond = self.weights.conditional.get(FAMILY_IF_SURNAMES_AGREE, {})
+        self.family_if_surnames_agree: tuple[float, ...] = tuple(
+            0.0 if i == 0 else math.log2(cond[lv.name][0] / cond[lv.name][1]) if lv.name in cond else plain
+            for i, (lv, plain) in enumerate(zip(family.levels, self.table[_FAMILY], strict=True))
+        )
+        self._fns_mid = self._fns[2:_FAMILY]
+        self._fns_end = self._fns[_FAMILY + 1:]
         self.term_frequencies = term_frequencies
         self._tf_cache: dict[tuple[int, str], float] = {}
         self._m_exact = tuple(self._m_of(name, "exact") for name in ("given_name", "surname"))
@@ -240,21 +279,20 @@ class Scorer:
 
     def weight(self, a: Features, b: Features) -> float:
         """Total match weight (log2 odds) of two prepared records: the fast path."""
-        w = self.prior_weight
-        if self.term_frequencies is None:
-            for fn, row in self._fns:
-                w += row[fn(a, b)]
-            return w
         (gfn, grow), (sfn, srow) = self._fns[0], self._fns[1]
-        level = gfn(a, b)
-        w += grow[level]
-        if level == 1:
-            w += self.tf_adjustment(0, _given_key(a, b))
-        level = sfn(a, b)
-        w += srow[level]
-        if level == 1:
-            w += self.tf_adjustment(1, _surname_key(a, b))
-        for fn, row in self._fns_rest:
+        given = gfn(a, b)
+        surname = sfn(a, b)
+        w = self.prior_weight + grow[given] + srow[surname]
+        if self.term_frequencies is not None:
+            if given == 1:
+                w += self.tf_adjustment(0, _given_key(a, b))
+            if surname == 1:
+                w += self.tf_adjustment(1, _surname_key(a, b))
+        for fn, row in self._fns_mid:
+            w += row[fn(a, b)]
+        ffn, frow = self._fns[_FAMILY]
+        w += (self.family_if_surnames_agree if surname in SURNAMES_AGREE else frow)[ffn(a, b)]
+        for fn, row in self._fns_end:
             w += row[fn(a, b)]
         return w
 
@@ -262,10 +300,17 @@ class Scorer:
         """Full result with per-comparison contributions and explanation."""
         contributions = []
         total = self.prior_weight
+        surname = 0
         for c, (comparison, row) in enumerate(zip(COMPARISONS, self.table, strict=True)):
             level = comparison.fn(a, b)
-            weight = row[level]
             qualifier = ""
+            if c == 1:
+                surname = level
+            if c == _FAMILY and surname in SURNAMES_AGREE:
+                row = self.family_if_surnames_agree
+                if level and row[level] != self.table[c][level]:
+                    qualifier = "the surnames already agree"
+            weight = row[level]
             if c < 2 and level == 1 and self.term_frequencies is not None:
                 adjustment = self.tf_adjustment(c, (_given_key if c == 0 else _surname_key)(a, b))
                 weight += adjustment

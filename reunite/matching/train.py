@@ -12,11 +12,21 @@ import math
 import random
 from collections.abc import Sequence
 
-from .compare import COMPARISONS, compare_levels
+from .compare import COMPARISONS, FAMILY_IF_SURNAMES_AGREE, SURNAMES_AGREE, compare_levels
 from .features import Features
 from .score import Weights
 
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "2.0"
+
+_SURNAME = [c.name for c in COMPARISONS].index("surname")
+_FAMILY = [c.name for c in COMPARISONS].index("family")
+
+# Smallest m a level may get, whatever the training data says: an error rate the data
+# cannot show. The synthetic generator never records sex wrong, so labelled training
+# gives "sex differs" m = 1/3600 (-10.8 bits, a veto). Real custody lists do get sex
+# wrong (guessed from a name or a photo); at least 1 in 100 true pairs is assumed,
+# which caps the penalty at about -5.6 bits.
+MIN_M = {("sex", "disagree"): 0.01}
 
 
 def _smoothed(m_counts: list[float], u_counts: list[float], alpha: float) -> tuple[list[float], list[float]]:
@@ -42,14 +52,35 @@ def _smoothed(m_counts: list[float], u_counts: list[float], alpha: float) -> tup
 def weights_from_counts(
     m_counts: Sequence[list[float]], u_counts: Sequence[list[float]], *, prior: float,
     alpha: float = 1.0, meta: dict[str, object] | None = None,
+    family_counts: tuple[list[float], list[float]] | None = None,
 ) -> Weights:
-    """Build Weights from per-comparison level counts among matches and non-matches."""
+    """Build Weights from per-comparison level counts among matches and non-matches.
+
+    `family_counts`: family level counts (matches, non-matches) among pairs whose surnames
+    agree, for the conditional family weights.
+    """
     m_u: dict[str, dict[str, tuple[float, float]]] = {}
     for comparison, mc, uc in zip(COMPARISONS, m_counts, u_counts, strict=True):
-        ms, us = _smoothed(mc, uc, alpha)
-        m_u[comparison.name] = {lv.name: (m, u) for lv, m, u in zip(comparison.levels[1:], ms, us, strict=True)}
+        m_u[comparison.name] = _level_table(comparison, mc, uc, alpha)
+    conditional = {}
+    if family_counts is not None:
+        family = COMPARISONS[_FAMILY]
+        conditional[FAMILY_IF_SURNAMES_AGREE] = _level_table(family, family_counts[0], family_counts[1], alpha)
     prior = min(max(prior, 1e-9), 0.5)
-    return Weights(version=MODEL_VERSION, prior=prior, m_u=m_u, meta=dict(meta or {}))
+    return Weights(version=MODEL_VERSION, prior=prior, m_u=m_u, meta=dict(meta or {}), conditional=conditional)
+
+
+def _level_table(comparison, m_counts: list[float], u_counts: list[float], alpha: float) -> dict[str, tuple[float, float]]:
+    """{level: (m, u)} smoothed, with the MIN_M floors applied (m renormalised)."""
+    ms, us = _smoothed(m_counts, u_counts, alpha)
+    names = [lv.name for lv in comparison.levels[1:]]
+    floors = [MIN_M.get((comparison.name, name), 0.0) for name in names]
+    if any(m < f for m, f in zip(ms, floors, strict=True)):
+        raised = [max(m, f) for m, f in zip(ms, floors, strict=True)]
+        extra = sum(raised) - 1.0
+        free = sum(m for m, f in zip(raised, floors, strict=True) if m > f)
+        ms = [m if m <= f else m - extra * m / free for m, f in zip(raised, floors, strict=True)]
+    return {name: (m, u) for name, m, u in zip(names, ms, us, strict=True)}
 
 
 def _empty() -> list[list[float]]:
@@ -65,6 +96,18 @@ def count_levels(levels: Sequence[tuple[int, ...]]) -> list[list[float]]:
     return counts
 
 
+def family_counts_if_surnames_agree(matches: Sequence[tuple[int, ...]], others: Sequence[tuple[int, ...]]
+                                    ) -> tuple[list[float], list[float]]:
+    """Family level counts among matches and non-matches whose surnames agree."""
+    n = len(COMPARISONS[_FAMILY].levels)
+    out = ([0.0] * n, [0.0] * n)
+    for counts, rows in zip(out, (matches, others), strict=True):
+        for row in rows:
+            if row[_SURNAME] in SURNAMES_AGREE:
+                counts[row[_FAMILY]] += 1
+    return out
+
+
 def estimate_from_labels(
     pairs: Sequence[tuple[Features, Features]], labels: Sequence[bool], *, prior: float | None = None,
     alpha: float = 1.0, meta: dict[str, object] | None = None,
@@ -74,7 +117,8 @@ def estimate_from_labels(
     others = [compare_levels(a, b) for (a, b), same in zip(pairs, labels, strict=True) if not same]
     if prior is None:
         prior = (len(matches) + 1) / (len(pairs) + 2)
-    return weights_from_counts(count_levels(matches), count_levels(others), prior=prior, alpha=alpha, meta=meta)
+    return weights_from_counts(count_levels(matches), count_levels(others), prior=prior, alpha=alpha, meta=meta,
+                               family_counts=family_counts_if_surnames_agree(matches, others))
 
 
 def em(
@@ -119,7 +163,8 @@ def em(
     m_u = {c.name: {lv.name: table[i][j] for j, lv in enumerate(c.levels) if j} for i, c in enumerate(COMPARISONS)}
     meta = dict(start.meta)
     meta["training"] = {"method": "EM on unlabelled pairs", "pairs": len(levels), "fixed_u": fix_u}
-    return Weights(version=start.version, prior=prior, m_u=m_u, meta=meta)
+    # EM moves the plain tables only; conditional ones (if any) are kept from `start`.
+    return Weights(version=start.version, prior=prior, m_u=m_u, meta=meta, conditional=dict(start.conditional))
 
 
 def train_synthetic(families: int = 3000, *, seed: int = 7, random_pairs: int = 200_000) -> Weights:
@@ -145,10 +190,13 @@ def train_synthetic(families: int = 3000, *, seed: int = 7, random_pairs: int = 
     meta = {
         "name": "reunite-fellegi-sunter",
         "training": {
-            "method": "labelled synthetic pairs: m from true pairs, u from random pairs, smoothing alpha=1",
+            "method": "labelled synthetic pairs: m from true pairs, u from random pairs, smoothing alpha=1; "
+                      "family m/u also among the pairs whose surnames agree (conditional); m floors: "
+                      + ", ".join(f"{c}.{lv} >= {v}" for (c, lv), v in MIN_M.items()),
             "generator": "reunite.matching.synth.link_task", "families": families, "seed": seed,
             "true_pairs": len(matches), "random_pairs": len(others),
             "prior": "true pairs / (descriptions x registry)",
         },
     }
-    return weights_from_counts(count_levels(matches), count_levels(others), prior=prior, meta=meta)
+    return weights_from_counts(count_levels(matches), count_levels(others), prior=prior, meta=meta,
+                               family_counts=family_counts_if_surnames_agree(matches, others))
