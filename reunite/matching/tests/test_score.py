@@ -162,3 +162,33 @@ def test_term_frequency_scores_keep_the_properties(a, b):
     assert 0.0 <= ab.match_probability <= 1.0
     empty = scorer.score(a, Record("empty"))
     assert all(c.level == "null" and c.weight == 0 for c in empty.contributions)
+
+
+def test_previous_weights_still_load_and_score():
+    v1 = Weights.load("weights-v1.json")
+    assert v1.version == "1.0" and not v1.conditional
+    a = Record("a", given_names="Ana", paternal_surname="Tzul", birth_date=PartialDate(2010, 1, 2))
+    assert Scorer(v1).score(a, a).match_probability > 0.9
+    v2 = Weights.load()
+    assert v2.version == "2.0" and "family|surnames_agree" in v2.conditional
+    assert Weights.from_dict(v2.to_dict()).conditional == {
+        k: {lv: (round(m, 6), round(u, 8)) for lv, (m, u) in levels.items()} for k, levels in v2.conditional.items()}
+
+
+def test_relatives_count_for_less_when_the_surnames_already_agree():
+    child = Record("a", given_names="Ana", paternal_surname="Tzul", maternal_surname="Coc", mother_name="Rosa Coc")
+    same_family = Record("b", given_names="Ana", paternal_surname="Tzul", maternal_surname="Coc",
+                         mother_name="Rosa Coc")
+    other_surname = Record("c", given_names="Ana", paternal_surname="Pérez", mother_name="Rosa Coc")
+    fam_same = {c.field: c for c in score_pair(child, same_family).contributions}["family"]
+    fam_other = {c.field: c for c in score_pair(child, other_surname).contributions}["family"]
+    assert fam_same.level == fam_other.level == "full"
+    assert 0 < fam_same.weight < fam_other.weight
+    assert "surnames already agree" in fam_same.text and "surnames" not in fam_other.text
+
+
+def test_sex_differing_is_not_a_veto():
+    a = Record("a", given_names="Ana", paternal_surname="Tzul", sex="F")
+    by_field = {c.field: c for c in score_pair(a, Record("b", given_names="Ana", paternal_surname="Tzul", sex="M"))
+                .contributions}
+    assert by_field["sex"].level == "disagree" and -7 < by_field["sex"].weight < -4
