@@ -97,12 +97,21 @@ _PERSON_CHECKED = ("kind", "family_role", "sex", "needs_interpreter")
 _CUSTODY_CHECKED = ("kind", "source")
 
 
+_PASSED: dict[tuple[str, str], set] = {}  # values a field's rules accepted already
+
+
 def _check(model: type[Model], names, values) -> None:
     for name in names:
+        value = values[name]
+        passed = _PASSED.setdefault((model._meta.label, name), set())
+        if value in passed:
+            continue  # the rules are the field's and fixed: a value once valid stays so
         try:
-            model._meta.get_field(name).clean(values[name], None)
+            model._meta.get_field(name).clean(value, None)
         except ValidationError as exc:
             raise Invalid("; ".join(exc.messages), code=name) from exc
+        if len(passed) < 1000:
+            passed.add(value)
 
 
 def _cleaned(data: PersonInput) -> dict:
@@ -179,7 +188,7 @@ def people_bulk_create(
         if item.consent is not None:
             consents.append((client_id, item.consent))
         digests = rows.name_digests(v.values)
-        digests |= {search.identifier_digest(canonical) for _kind, canonical in v.identifiers}
+        digests |= {rows.identifier_digest(canonical) for _kind, canonical in v.identifiers}
         keys += [(client_id, d) for d in sorted(digests)]
     for relative_id, (_c, _role, values, _rel) in zip(relative_ids, relatives, strict=True):
         keys += [(relative_id, d) for d in sorted(rows.name_digests(values))]
@@ -215,13 +224,14 @@ def _announce(ids: list[int]) -> None:
 # --- The rows, as the database stores them -----------------------------------------------
 
 
-def _sealer(model: type[Model], name: str):
-    """What EncryptedTextField.get_prep_value does for this column: "" stays "", None
-    stays None, anything else is sealed with "<db_table>.<column>" as associated data."""
+def _sealer(model: type[Model], name: str, ring: crypto.KeyRing):
+    """What EncryptedTextField.get_prep_value does for this column (crypto.seal, with
+    the key ring looked up once per batch): "" stays "", None stays None, anything else
+    is sealed with "<db_table>.<column>" as associated data."""
     context = model._meta.get_field(name).seal_context
 
     def seal(value):
-        return value if value in (None, "") else crypto.seal(value, context=context)
+        return value if value in (None, "") else ring.seal(value, context=context)
 
     return seal
 
@@ -249,27 +259,39 @@ class _Rows:
         self.now = ops.adapt_datetimefield_value(now)
         self.retention = ops.adapt_datefield_value(retention)
         self.date = ops.adapt_datefield_value
+        # A UUIDField's database value: the UUID itself, or its 32 hex digits.
         native = connection.features.has_native_uuid_field
         self.uuid = (lambda: uuid.uuid4()) if native else (lambda: uuid.uuid4().hex)
-        self._digests: dict[str, set[str]] = {}  # name token -> its digests, this batch
+        self.ring = crypto.keyring()
+        # Blind indexes computed once per batch (lists repeat the same names and numbers).
+        self._tokens: dict[str, tuple[str, str]] = {}
+        self._identifiers: dict[str, str] = {}
 
     def name_digests(self, values: dict) -> set[str]:
-        """search.name_digests of the person's names, each token's HMACs computed once
-        per batch (lists repeat the same names over and over)."""
+        """search.name_digests of the person's names."""
         digests: set[str] = set()
         for name in ("given_names", "paternal_surname", "maternal_surname"):
             for token in name_tokens(values[name] or ""):
-                known = self._digests.get(token)
+                known = self._tokens.get(token)
                 if known is None:
-                    known = self._digests[token] = search.name_digests([token])
-                digests |= known
+                    known = self._tokens[token] = (
+                        search.token_digest(token),
+                        search.phonetic_digest(token),
+                    )
+                digests.update(known)
         return digests
+
+    def identifier_digest(self, canonical: str) -> str:
+        digest = self._identifiers.get(canonical)
+        if digest is None:
+            digest = self._identifiers[canonical] = search.identifier_digest(canonical)
+        return digest
 
     def people(self, people: list[dict]) -> list[int]:
         """Insert people (cleaned values); their new ids, in the order given."""
         if not people:
             return []
-        seal = {name: _sealer(Person, name) for name in _PERSON_SEALED}
+        seal = {name: _sealer(Person, name, self.ring) for name in _PERSON_SEALED}
         columns = (
             "public_id", "created_at", "updated_at", "organization_id", "created_by_id",
             "retention_until", "deleted_at", "purged_at", "kind", "family_role", "sex",
@@ -320,7 +342,7 @@ class _Rows:
         )
 
     def identifiers(self, identifiers: list[tuple[int, str, str, str]]) -> None:
-        seal = _sealer(Identifier, "value")
+        seal = _sealer(Identifier, "value", self.ring)
         columns = (
             "public_id", "created_at", "updated_at", "person_id", "kind", "value", "lookup",
             "issuing_country", "source",
@@ -336,7 +358,7 @@ class _Rows:
                     person_id,
                     kind,
                     seal(canonical),
-                    search.identifier_digest(canonical),
+                    self.identifier_digest(canonical),
                     "",
                     source,
                 )
@@ -346,7 +368,8 @@ class _Rows:
 
     def custody_events(self, events: list[tuple[int, CustodyInput]]) -> None:
         seal = {
-            name: _sealer(CustodyEvent, name) for name in ("facility", "city", "state", "country")
+            name: _sealer(CustodyEvent, name, self.ring)
+            for name in ("facility", "city", "state", "country")
         }
         columns = (
             "public_id", "created_at", "updated_at", "person_id", "kind", "facility", "city",
@@ -376,7 +399,7 @@ class _Rows:
         )
 
     def consents(self, consents: list[tuple[int, ConsentInput]]) -> None:
-        seal = _sealer(Consent, "given_by")
+        seal = _sealer(Consent, "given_by", self.ring)
         columns = (
             "public_id", "created_at", "updated_at", "person_id", "scope", "given_by", "method",
             "language", "recorded_by_id", "recorded_at", "withdrawn_at", "withdrawn_by_id",
