@@ -95,7 +95,8 @@ def _page(request, case, bound: dict | None = None, status: int = 200):
 
     def label(m, shown):
         if not shown:
-            return f"{m.get_role_display()} ({_('not shared with you')})"
+            hidden = _("not shared with you")
+            return f"{m.get_role_display()} ({hidden})"
         p = m.person
         return " ".join(filter(None, [p.given_names, p.paternal_surname, p.maternal_surname]))
 
