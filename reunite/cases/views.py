@@ -60,7 +60,16 @@ def case_list(request):
 
 @member_view(Capability.VIEW_CLIENTS)
 def overdue(request):
-    tasks = selectors.tasks_overdue(actor=request.membership, today=timezone.localdate())[:200]
+    tasks = list(
+        selectors.tasks_overdue(actor=request.membership, today=timezone.localdate())[:200]
+    )
+    record(  # task titles are sealed case data: reading them is recorded
+        event_type=EventType.CASE_VIEWED,
+        actor=request.user,
+        organization=request.membership.organization,
+        fields=["task.title"],
+        data={"list": "overdue", "count": len(tasks)},
+    )
     return render(request, "cases/overdue.html", {"tasks": tasks})
 
 

@@ -1,6 +1,8 @@
 """The case pages: list and page in a fixed number of queries, every form through its
 service, opening from a confirmed match's page, documents only through the gate."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -284,3 +286,20 @@ def test_a_confirmed_match_page_opens_the_case(client, family, alice, charlie):
     case = ReunificationCase.objects.get(match=match)
     assert response["Location"] == detail(case)
     assert client.post(open_url)["Location"] == detail(case)  # twice: the same case
+
+
+def test_the_overdue_queue_shows_late_tasks_and_records_the_reading(client, alice, bob, case):
+    services.task_create(
+        actor=member(alice),
+        case=case,
+        title="Answer the court",
+        kind=TaskKind.COURT_DEADLINE,
+        due_on=timezone.localdate() - datetime.timedelta(days=1),
+        assignee=bob,
+        now=NOW,
+    )
+    signed_in(client, bob)
+    response = client.get(reverse("cases:overdue"))
+    assert "Answer the court" in response.content.decode()
+    event = AuditEvent.objects.filter(event_type=EventType.CASE_VIEWED).get()
+    assert event.data == {"list": "overdue", "count": 1}
