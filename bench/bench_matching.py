@@ -29,7 +29,7 @@ from splink_yardstick import splink_results  # noqa: E402 - bench/splink_yardsti
 from reunite.matching.block import Index  # noqa: E402
 from reunite.matching.csvio import write_records  # noqa: E402
 from reunite.matching.evaluate import evaluate  # noqa: E402
-from reunite.matching.link import link  # noqa: E402
+from reunite.matching.link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, link  # noqa: E402
 from reunite.matching.normalize import name_tokens  # noqa: E402
 from reunite.matching.synth import link_task, registry  # noqa: E402
 
@@ -64,6 +64,8 @@ def accuracy(families: int, seed: int, with_splink: bool) -> None:
     ours = evaluate([(m.left_id, m.right_id, m.match_weight) for m in matches], task.truth)
     ours = type(ours)(ours.true_positives, ours.false_positives, ours.false_negatives, {**ours.recall_at_k, 5: top5})
     line(f"reunite engine ({ours_time:.1f} s)", ours)
+    print(f"  {'':<34} model {index.scorer.weights.version}; link() defaults chosen on seed 7 "
+          f"(bench/tune_matching.py): p >= {DEFAULT_THRESHOLD:g}, margin {DEFAULT_MARGIN:g} bits, top {DEFAULT_TOP}")
 
     exact = exact_baseline(task)
     line("exact name + date of birth", exact)

@@ -79,7 +79,7 @@ def errors(task, index, cands) -> None:
     from reunite.matching.synth import Synth  # noqa: F401 - documents where kinds come from
 
     truth = dict(task.truth)
-    by_id = {f.id: f for f in index.features}
+    position = {f.id: i for i, f in enumerate(index.features)}
     floor = _floor(DEFAULT_THRESHOLD)
     kinds: Counter[str] = Counter()
     for d, f, scored in cands:
@@ -87,13 +87,13 @@ def errors(task, index, cands) -> None:
         want = truth.get(d.id)
         for rid in chosen - {want}:
             kinds["FP"] += 1
-            m = index.scorer.match(f, by_id[rid])
+            m = index.match(f, position[rid])
             print("FP", d.id, rid, f"{m.match_weight:.1f}", "true:", want, m.explanation[:300])
             if want:
-                print("   true:", index.scorer.match(f, by_id[want]).explanation[:300])
+                print("   true:", index.match(f, position[want]).explanation[:300])
         if want and want not in chosen:
             kinds["FN"] += 1
-            m = index.scorer.match(f, by_id[want])
+            m = index.match(f, position[want])
             print("FN", d.id, want, f"{m.match_weight:.1f}", m.explanation[:300])
     print(kinds)
 

@@ -308,7 +308,7 @@ class Scorer:
                 surname = level
             if c == _FAMILY and surname in SURNAMES_AGREE:
                 row = self.family_if_surnames_agree
-                if level and row[level] != self.table[c][level]:
+                if level and abs(row[level] - self.table[c][level]) >= _TF_WORDS:
                     qualifier = "the surnames already agree"
             weight = row[level]
             if c < 2 and level == 1 and self.term_frequencies is not None:
