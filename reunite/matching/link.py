@@ -203,7 +203,9 @@ def link_files(
     per worker), searches every left record in its shard, and explains the pairs the
     parent finally selects. The shards' candidate lists are merged per left record
     exactly as one index would rank them: max_block and max_candidates are split
-    between the shards. Falls back to one process when fork is unavailable.
+    between the shards. Falls back to one process when fork is unavailable. Term
+    frequencies (how common a name is) are counted per shard: every k-th row is a fair
+    sample of the registry, so the shares are the same up to sampling noise.
     """
     from .csvio import iter_records
 
