@@ -46,6 +46,16 @@ class TransitionForm(forms.Form):
         self.fields["to"].choices = [(s, Stage(s).label) for s in allowed]
 
 
+class AssignForm(forms.Form):
+    attorney = forms.ChoiceField(label=_("Attorney"), required=False)
+    assistant = forms.ChoiceField(label=_("Legal assistant"), required=False)
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *((str(u.public_id), u.full_name) for u in staff)]
+        self.fields["attorney"].choices = self.fields["assistant"].choices = choices
+
+
 class _OnCase(forms.Form):
     """A form whose person field offers the case's members."""
 

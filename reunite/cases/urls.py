@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/from-match/<uuid:public_id>/", views.open_from_match, name="open_from_match"),
     path("cases/<uuid:public_id>/", views.case_detail, name="detail"),
     path("cases/<uuid:public_id>/transition/", views.transition, name="transition"),
+    path("cases/<uuid:public_id>/assign/", views.assign, name="assign"),
     path("cases/<uuid:public_id>/tasks/", views.task_add, name="task_add"),
     path("cases/<uuid:public_id>/checks/", views.check_add, name="check_add"),
     path("cases/<uuid:public_id>/flags/", views.flag_add, name="flag_add"),

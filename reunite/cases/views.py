@@ -130,6 +130,13 @@ def _page(request, case, bound: dict | None = None, status: int = 200):
     page_forms["transition"] = bound.get("transition") or forms.TransitionForm(
         allowed=services.allowed_next(case)
     )
+    page_forms["assign"] = bound.get("assign") or forms.AssignForm(
+        staff=staff,
+        initial={
+            "attorney": str(case.attorney.public_id) if case.attorney else "",
+            "assistant": str(case.assistant.public_id) if case.assistant else "",
+        },
+    )
     flags = [
         (
             f,
@@ -193,6 +200,27 @@ def transition(request, public_id):
         else:
             return _done(request, case, _("The case moved on."), "#stage")
     return _page(request, case, {"transition": form}, status=400)
+
+
+@require_POST
+@member_view(Capability.EDIT_CLIENTS)
+def assign(request, public_id):
+    case = access_case(actor=request.membership, public_id=public_id, write=True)
+    staff = {str(u.public_id): u for u in selectors.case_staff(actor=request.membership)}
+    form = forms.AssignForm(request.POST, staff=staff.values())
+    if form.is_valid():
+        try:
+            services.case_assign(
+                actor=request.membership,
+                case=case,
+                attorney=staff.get(form.cleaned_data["attorney"]),
+                assistant=staff.get(form.cleaned_data["assistant"]),
+            )
+        except (Invalid, Conflict) as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _done(request, case, _("The case staff are assigned."))
+    return _page(request, case, {"assign": form}, status=400)
 
 
 def _record(request, public_id, key: str, call):

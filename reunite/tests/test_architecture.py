@@ -146,6 +146,7 @@ ACCESS_MATRIX = {
     "cases:open_from_match": Org("match", "post"),
     "cases:detail": Org("case"),
     "cases:transition": Org("case", "post"),
+    "cases:assign": Org("case", "post"),
     "cases:task_add": Org("case", "post"),
     "cases:check_add": Org("case", "post"),
     "cases:flag_add": Org("case", "post"),

@@ -303,3 +303,14 @@ def test_the_overdue_queue_shows_late_tasks_and_records_the_reading(client, alic
     assert "Answer the court" in response.content.decode()
     event = AuditEvent.objects.filter(event_type=EventType.CASE_VIEWED).get()
     assert event.data == {"list": "overdue", "count": 1}
+
+
+def test_the_assign_form_sets_the_staff_or_refuses_a_wrong_role(client, alice, bob, case):
+    signed_in(client, alice)
+    url = reverse("cases:assign", kwargs={"public_id": case.public_id})
+    response = client.post(url, {"attorney": bob.public_id, "assistant": ""})
+    assert response.status_code == 400  # a legal assistant is not an attorney
+    response = client.post(url, {"attorney": alice.public_id, "assistant": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.attorney, case.assistant) == (alice, None)
