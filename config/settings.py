@@ -247,7 +247,7 @@ CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)  
 PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported PFIF record ids
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)  # larger uploads are refused
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)  # wider lists are refused
-IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 1000)  # rows per transaction of an import
+IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2500)  # rows per transaction of an import
 
 # --- Matching --------------------------------------------------------------------------
 MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kept as a candidate

@@ -49,7 +49,7 @@ from reunite.interop.xlsx_codec import read_table
 from reunite.people import search
 from reunite.people import services as people_services
 from reunite.people.access import visible_people
-from reunite.people.bulk import BulkPerson, insert_rows, people_bulk_create
+from reunite.people.bulk import BulkPerson, insert_rows, people_bulk_create, roomy_page_cache
 from reunite.people.identifiers import normalize_identifier
 from reunite.people.models import Person
 
@@ -256,6 +256,7 @@ def import_run(
         _content(job), max_bytes=limits.max_bytes(), max_columns=limits.max_columns()
     )
     rows = list(zip(table.lines, table.rows, strict=True))
+    roomy_page_cache()
     while job.processed_rows < len(rows):
         batch = rows[job.processed_rows : job.processed_rows + batch_size]
         with transaction.atomic():
