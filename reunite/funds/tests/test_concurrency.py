@@ -49,9 +49,9 @@ def request_for_two(transactional_db, settings, alice, fiona, felix):
 
 
 def test_one_officer_approving_twice_at_once_approves_once(request_for_two, fiona):
-    approve = lambda: services.disbursement_approve(  # noqa: E731
-        actor=member(fiona), disbursement=request_for_two, now=NOW
-    )
+    def approve():
+        services.disbursement_approve(actor=member(fiona), disbursement=request_for_two, now=NOW)
+
     outcomes = _race(approve, approve)
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "NoneType"]
     assert Approval.objects.filter(disbursement=request_for_two).count() == 1
@@ -68,11 +68,14 @@ def test_two_officers_approving_at_once_both_count_and_it_is_paid_once(
     assert outcomes == [None, None]
     assert Disbursement.objects.get(pk=request_for_two.pk).status == DisbursementStatus.APPROVED
 
-    pay = lambda officer: (
-        lambda: services.disbursement_pay(  # noqa: E731
-            actor=member(officer), disbursement=request_for_two, paid_on=TODAY, now=NOW
-        )
-    )
+    def pay(officer):
+        def call():
+            services.disbursement_pay(
+                actor=member(officer), disbursement=request_for_two, paid_on=TODAY, now=NOW
+            )
+
+        return call
+
     outcomes = _race(pay(fiona), pay(felix))
     assert sum(o is None for o in outcomes) == 1
     assert all(o is None or isinstance(o, Conflict) for o in outcomes)
