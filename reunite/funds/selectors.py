@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
 
+from reunite.accounts.access import has
 from reunite.accounts.models import Membership
+from reunite.accounts.roles import Capability
 from reunite.core.errors import Forbidden
 from reunite.funds.access import can_read_ledger
 from reunite.funds.models import (
@@ -137,9 +139,6 @@ def disbursement_list(
 ):
     """Disbursements of the actor's organisation, newest first (finance staff, auditors
     and case staff; the cases app narrows to the cases the actor may see)."""
-    from reunite.accounts.access import has
-    from reunite.accounts.roles import Capability
-
     if not (can_read_ledger(actor) or has(actor, Capability.EDIT_CLIENTS)):
         raise Forbidden()
     queryset = Disbursement.objects.filter(organization=actor.organization)
@@ -154,15 +153,3 @@ def normal_balance(kind: str, debit_positive: int) -> int:
     """A balance as an accountant reads it: debit-normal accounts (assets, expenses)
     positive when debited, the others positive when credited."""
     return debit_positive if kind in {AccountKind.ASSET, AccountKind.EXPENSE} else -debit_positive
-
-
-__all__ = [
-    "CaseMoney",
-    "FundBalance",
-    "Reconciliation",
-    "case_balances",
-    "disbursement_list",
-    "fund_balances",
-    "ledger_reconcile",
-    "normal_balance",
-]
