@@ -219,7 +219,7 @@ def assign(request, public_id):
         except (Invalid, Conflict) as exc:
             form.add_error(None, exc.message)
         else:
-            return _done(request, case, _("The case staff are assigned."))
+            return _done(request, case, _("Saved."))
     return _page(request, case, {"assign": form}, status=400)
 
 
