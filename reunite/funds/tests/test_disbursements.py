@@ -319,3 +319,14 @@ def test_bond_details_are_sealed_and_wiped_with_the_person(alice, fiona, funded,
     paid.refresh_from_db()
     assert (paid.obligor, paid.receipt_number, paid.facility) == ("", "", "")
     assert paid.status == S.PAID and selectors.ledger_reconcile(actor=member(fiona)).ok
+
+
+@pytest.mark.django_db
+def test_case_money_counts_what_is_waiting(alice, fiona, funded, case_id):
+    bond(alice, case_id, amount_cents=10_000)
+    paid_bond(alice, fiona, case_id, amount_cents=20_000)
+    money = selectors.case_balances(actor=member(fiona), case_id=case_id)
+    assert (money.requested, money.paid_out, money.bonds_outstanding) == (10_000, 20_000, 20_000)
+    listed = selectors.disbursement_list(actor=member(alice), case_id=case_id)
+    assert len(listed) == 2
+    assert selectors.case_balances(actor=member(fiona), case_id=uuid.uuid4()).paid_out == 0

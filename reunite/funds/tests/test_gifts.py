@@ -213,3 +213,26 @@ def test_donor_names_are_sealed_in_the_database(fiona):
         cursor.execute("SELECT name FROM funds_donor")
         (stored,) = cursor.fetchone()
     assert "Rosa" not in stored
+
+
+@pytest.mark.django_db
+def test_an_exclusion_added_by_hand_screens_donors(fiona):
+    actor = member(fiona)
+    services.exclusion_add(actor=actor, name="Detention Transport, Inc.")
+    with pytest.raises(Conflict):
+        services.exclusion_add(actor=actor, name="DETENTION TRANSPORT LLC")
+    donor = services.donor_create(
+        actor=actor, kind=DonorKind.ORGANIZATION, name="Detention Transport Co."
+    )
+    gift = services.gift_record(
+        actor=actor, donor=donor, amount_cents=100, fund=Fund.GENERAL, received_on=TODAY
+    )
+    assert len(services.gift_screen(actor=actor, gift=gift)) == 1
+
+
+@pytest.mark.django_db
+def test_a_donor_wipe_keeps_the_money_and_forgets_the_name(fiona):
+    gift = give(fiona, amount_cents=700, fund=Fund.GENERAL, name="Rosa Donante")
+    donor = services.donor_wipe(actor=member(fiona), donor=gift.donor, now=NOW)
+    assert donor.name == "—" and donor.contact == "" and donor.wiped_at == NOW
+    assert selectors.fund_balances(actor=member(fiona))[Fund.GENERAL].cash == 700
