@@ -12,14 +12,17 @@ an import of 100,000 rows that was about half of the run. This module writes the
 rows as plain tuples on explicit column lists (`_insert` checks that every column of the
 table is given, since Django's defaults are not database defaults), constants prepared
 once per batch, and personal values sealed exactly as EncryptedTextField seals them:
-`crypto.seal` with the field's own associated data "<db_table>.<column>", so the ORM
-reads them back and key rotation finds and re-seals them like any other value.
+the key ring `crypto.seal` uses, with the field's own associated data
+"<db_table>.<column>", so the ORM reads them back and key rotation finds and re-seals
+them like any other value.
 
-Primary keys of the new people come back with `INSERT ... RETURNING id, public_id`
-(PostgreSQL; SQLite 3.35+), one multi-row statement per chunk, matched to the rows by
-their fresh public ids rather than by position. Where the database cannot return rows
-from an insert (older SQLite), the rows are inserted and their ids read back by public
-id: the same answer, one more query.
+Primary keys of the new people: on PostgreSQL they are drawn from the table's own
+sequence (`nextval`, never handed out twice whoever else inserts) and every table is
+written with COPY (psycopg parses a multi-row statement's placeholders in Python, which
+cost more than the insert itself). On SQLite, one multi-row `INSERT ... RETURNING id,
+public_id` per chunk (SQLite 3.35+), the ids matched to the rows by their fresh public
+ids rather than by position; where the database cannot return rows from an insert
+(older SQLite), the rows are inserted and their ids read back by public id.
 """
 
 from __future__ import annotations
@@ -455,6 +458,7 @@ def _statement(model: type[Model], columns) -> str:
     the table's columns (a Django default is not a database default)."""
     meta = model._meta
     expected = {f.column for f in meta.concrete_fields if not f.primary_key}
+    expected |= {meta.pk.column} & set(columns)  # an id given explicitly
     if set(columns) != expected or len(columns) != len(expected):
         raise ValueError(f"{meta.db_table}: columns {sorted(set(columns) ^ expected)} differ.")
     quote = connection.ops.quote_name
@@ -472,12 +476,21 @@ def _chunks(columns, rows: list[tuple]):
 
 
 def _insert(model: type[Model], columns, rows: list[tuple]) -> None:
-    """Insert rows (tuples in `columns` order): multi-row VALUES, as few statements as
-    the database's parameter limit allows."""
+    """Insert rows (tuples in `columns` order). PostgreSQL: COPY (psycopg parses a
+    multi-row statement's placeholders in Python, which cost more than the insert);
+    elsewhere multi-row VALUES, as few statements as the parameter limit allows."""
     if not rows:
         return
     head = _statement(model, columns)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            names = ", ".join(quote(c) for c in columns)
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+            with cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         for values, params in _chunks(columns, rows):
             cursor.execute(head + values, params)
 
@@ -491,6 +504,20 @@ def _insert_returning_ids(model: type[Model], columns, rows: list[tuple]) -> lis
         return []
     if columns[0] != "public_id":
         raise ValueError("The first column must be the fresh public id.")
+    if connection.vendor == "postgresql":
+        # Ids from the table's own sequence (never handed out twice, whoever else
+        # inserts), then one COPY with them.
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            new_ids = [pk for (pk,) in cursor.fetchall()]
+        _insert(
+            model, ("id", *columns), [(pk, *row) for pk, row in zip(new_ids, rows, strict=True)]
+        )
+        return new_ids
     head = _statement(model, columns)
     ids: dict = {}
     quote = connection.ops.quote_name
