@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reunite.interop.models import ImportKind
 from reunite.interop.rows import FIELDS
-from reunite.people.choices import LANGUAGES, CustodyKind
+from reunite.people.choices import LANGUAGES, CustodyKind, RecordKind
 
 
 class UploadForm(forms.Form):
@@ -66,4 +66,23 @@ class MappingForm(forms.Form):
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]
+    )
+
+
+class PfifUploadForm(forms.Form):
+    file = forms.FileField(label=_("PFIF file (XML, versions 1.1 to 1.4)"))
+    kind = forms.ChoiceField(
+        label=_("The people in this file are"),
+        choices=[
+            (RecordKind.DESCRIBED, _("People someone is looking for (as described)")),
+            (RecordKind.CLIENT, _("Our clients")),
+        ],
+    )
+
+
+class PfifExportForm(forms.Form):
+    include_sensitive = forms.BooleanField(
+        label=_("Include date of birth, other names, address and safe contacts"),
+        required=False,
+        help_text=_("Custody, identifiers, consent and privileged notes are never exported."),
     )

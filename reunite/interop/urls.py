@@ -10,4 +10,6 @@ urlpatterns = [
     path("imports/<uuid:public_id>/rejected.csv", views.import_rejected, name="import_rejected"),
     path("imports/<uuid:public_id>/resume/", views.import_resume, name="import_resume"),
     path("exports/people/", views.export_people, name="export_people"),
+    path("imports/pfif/", views.pfif_import, name="pfif_import"),
+    path("exports/pfif/", views.pfif_export, name="pfif_export"),
 ]

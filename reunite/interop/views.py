@@ -13,9 +13,15 @@ from django.views.decorators.http import require_POST
 from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.roles import Capability
 from reunite.core.errors import Conflict, Invalid
-from reunite.interop import services
+from reunite.interop import pfif_services, services
 from reunite.interop.csv_codec import write_csv
-from reunite.interop.forms import ExportForm, MappingForm, UploadForm
+from reunite.interop.forms import (
+    ExportForm,
+    MappingForm,
+    PfifExportForm,
+    PfifUploadForm,
+    UploadForm,
+)
 from reunite.interop.models import ImportStatus
 from reunite.interop.rows import FIELDS
 
@@ -139,4 +145,39 @@ def export_people(request):
     )
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@member_view(Capability.EDIT_CLIENTS)
+def pfif_import(request):
+    """Upload a Person Finder (PFIF) file; each person lands or is reported with a reason."""
+    form = PfifUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = pfif_services.pfif_import(
+                actor=request.membership,
+                data=form.cleaned_data["file"].read(),
+                today=timezone.localdate(),
+                kind=form.cleaned_data["kind"],
+            )
+        except Invalid as exc:
+            form.add_error("file", exc.message)
+    return render(request, "interop/pfif_import.html", {"form": form, "result": result})
+
+
+@member_view(Capability.EXPORT_DATA)
+def pfif_export(request):
+    """PFIF 1.4 of the organisation's own people, after the password is given again."""
+    form = PfifExportForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "interop/pfif_export.html", {"form": form})
+    require_step_up(request)
+    result = pfif_services.pfif_export(
+        actor=request.membership,
+        now=timezone.now(),
+        include_sensitive=form.cleaned_data["include_sensitive"],
+    )
+    response = HttpResponse(result.xml, content_type="application/xml")
+    response["Content-Disposition"] = 'attachment; filename="reunite-pfif-1.4.xml"'
     return response

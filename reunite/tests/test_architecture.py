@@ -93,6 +93,8 @@ ACCESS_MATRIX = {
     "interop:import_progress": Org("import_job"),
     "interop:import_rejected": Org("import_job"),
     "interop:import_resume": Org("import_job", "post"),
+    "interop:pfif_import": Org(),
+    "interop:pfif_export": Org(method="post"),
     "interop:export_people": Org(),
     "accounts:invitation_accept": Public((("token", "no-such-token"),)),
     "set_language": Public(),

@@ -1,0 +1,59 @@
+"""PFIF from the browser's side: upload a file, download an export."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from conftest import signed_in
+from reunite.people.models import Person
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "pfif"
+
+
+def upload(client, name="test.pfif-1.4.xml", data=None):
+    data = data if data is not None else (FIXTURES / name).read_bytes()
+    return client.post(
+        reverse("interop:pfif_import"),
+        {"file": SimpleUploadedFile(name, data, content_type="application/xml"), "kind": "described"},
+    )
+
+
+def test_a_pfif_file_uploaded_lands_and_is_reported(client, alice):
+    signed_in(client, alice)
+    response = upload(client)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.created > 0
+    assert Person.objects.filter(organization=alice.memberships.get().organization).count() == result.created
+    again = upload(client).context["result"]
+    assert again.created == 0  # the same file again updates, never duplicates
+
+
+def test_a_hostile_pfif_file_is_refused_with_a_reason(client, alice):
+    signed_in(client, alice)
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">&e;</pfif:pfif>'
+    response = upload(client, "evil.xml", bomb)
+    assert response.context["result"] is None
+    assert response.context["form"].errors["file"]
+    assert not Person.objects.exists()
+
+
+def test_pfif_export_asks_for_the_password_then_downloads(client, alice):
+    signed_in(client, alice)
+    upload(client)
+    first = client.post(reverse("interop:pfif_export"), {})
+    assert first["Location"].startswith(reverse("account_reauthenticate"))
+    signed_in(client, alice, reauthenticated=True)
+    response = client.post(reverse("interop:pfif_export"), {})
+    assert response["Content-Type"] == "application/xml"
+    assert b"pfif:person" in response.content or b"<person" in response.content
+
+
+@pytest.mark.parametrize("viewer", ["dana", "charlie"])
+def test_pfif_pages_follow_the_roles(request, client, viewer):
+    signed_in(client, request.getfixturevalue(viewer))
+    status = client.get(reverse("interop:pfif_import")).status_code
+    assert status == (403 if viewer == "dana" else 200)
