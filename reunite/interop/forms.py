@@ -64,6 +64,12 @@ class MappingForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    what = forms.ChoiceField(
+        label=_("What"),
+        choices=[("people", _("People")), ("cases", _("Reunification cases"))],
+        initial="people",
+        required=False,
+    )
     format = forms.ChoiceField(
         label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]
     )

@@ -475,11 +475,26 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+CASE_EXPORT_COLUMNS = (
+    "case_id", "reference", "stage", "outcome", "children", "adults", "attorney", "opened_on",
+    "stage_changed_on", "closed_on",
+)  # fmt: skip
+
+
+def _tabular(columns, rows, *, fmt: str, title: str) -> tuple[str, str, bytes]:
+    """(format, content type, bytes) of rows as XLSX or CSV, formulas neutralised."""
+    from reunite.interop.csv_codec import write_csv
+    from reunite.interop.xlsx_codec import write_xlsx
+
+    if fmt == "xlsx":
+        sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "xlsx", sheet, write_xlsx(columns, rows, title=title)
+    return "csv", "text/csv; charset=utf-8", write_csv(columns, rows)
+
+
 def people_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, bytes]:
     """The organisation's own people (not those shared with it, not deleted) as CSV or
     XLSX, formulas neutralised: (file name, content type, bytes). Audited with the count."""
-    from reunite.interop.csv_codec import write_csv
-    from reunite.interop.xlsx_codec import write_xlsx
     from reunite.people.choices import IdentifierKind
 
     require(actor, Capability.EXPORT_DATA)
@@ -501,16 +516,52 @@ def people_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, byte
                 p.created_at.date().isoformat(),
             ]
         )  # fmt: skip
-    if fmt == "xlsx":
-        content = write_xlsx(EXPORT_COLUMNS, rows, title="People")
-        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        fmt, content, kind = "csv", write_csv(EXPORT_COLUMNS, rows), "text/csv; charset=utf-8"
+    fmt, kind, content = _tabular(EXPORT_COLUMNS, rows, fmt=fmt, title="People")
     record(
         event_type=EventType.EXPORTED,
         actor=actor.user,
         organization=actor.organization,
         fields=list(EXPORT_COLUMNS),
-        data={"rows": len(rows), "format": fmt},
+        data={"rows": len(rows), "format": fmt, "what": "people"},
     )
     return f"people-{today.isoformat()}.{fmt}", kind, content
+
+
+def cases_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, bytes]:
+    """The organisation's reunification cases, one row each (no names: members are
+    counted; the case id leads to them in the portal). Audited with the count."""
+    from django.db.models import Count, Q
+
+    from reunite.cases.models import ReunificationCase
+
+    require(actor, Capability.EXPORT_DATA)
+    cases = (
+        ReunificationCase.objects.filter(organization=actor.organization)
+        .select_related("attorney")
+        .annotate(
+            children=Count("members", filter=Q(members__role="child")),
+            adults=Count("members", filter=Q(members__role="adult")),
+        )
+        .order_by("pk")
+    )
+
+    def day(moment):
+        return moment.date().isoformat() if moment else ""
+
+    rows = [
+        [
+            str(c.public_id), c.reference, c.stage, c.outcome, c.children, c.adults,
+            c.attorney.full_name if c.attorney else "", day(c.opened_at), day(c.stage_changed_at),
+            day(c.closed_at),
+        ]
+        for c in cases
+    ]  # fmt: skip
+    fmt, kind, content = _tabular(CASE_EXPORT_COLUMNS, rows, fmt=fmt, title="Cases")
+    record(
+        event_type=EventType.EXPORTED,
+        actor=actor.user,
+        organization=actor.organization,
+        fields=list(CASE_EXPORT_COLUMNS),
+        data={"rows": len(rows), "format": fmt, "what": "cases"},
+    )
+    return f"cases-{today.isoformat()}.{fmt}", kind, content

@@ -140,7 +140,8 @@ def export_people(request):
     if not form.is_valid():
         return render(request, "interop/export.html", {"form": ExportForm()})
     require_step_up(request)
-    name, kind, content = services.people_export(
+    export = services.cases_export if form.cleaned_data["what"] == "cases" else services.people_export
+    name, kind, content = export(
         actor=request.membership, fmt=form.cleaned_data["format"], today=timezone.localdate()
     )
     response = HttpResponse(content, content_type=kind)

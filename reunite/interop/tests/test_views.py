@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import signed_in
 from reunite.audit.events import EventType
@@ -107,9 +108,29 @@ def test_export_needs_step_up_and_is_audited_with_formulas_neutralised(client, a
         rows[0][3] == "given_names" and rows[1][3] == '\'=HYPERLINK("x")' and rows[1][4] == "Peña"
     )
     event = AuditEvent.objects.get(event_type=EventType.EXPORTED)
-    assert event.data == {"rows": 1, "format": "xlsx"}
+    assert event.data == {"rows": 1, "format": "xlsx", "what": "people"}
 
     csv = client.get(reverse("interop:export_people") + "?format=csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv and "Peña" in csv
     signed_in(client, bob, reauthenticated=True)  # a legal assistant may not export
     assert client.get(url).status_code == 403
+
+
+def test_cases_export_counts_members_and_names_no_client(client, alice):
+    from reunite.cases.services import case_open
+
+    actor = alice.memberships.get()
+    today = timezone.localdate()
+    child = person_create(actor=actor, data=PersonInput(family_role=FamilyRole.CHILD, given_names="Nayeli"), today=today)
+    parent = person_create(actor=actor, data=PersonInput(family_role=FamilyRole.PARENT, given_names="Marta"), today=today)
+    case = case_open(actor=actor, children=[child], adults=[parent], now=timezone.now())
+    signed_in(client, alice, reauthenticated=True)
+    response = client.get(reverse("interop:export_people"), {"what": "cases", "format": "csv"})
+    body = response.content.decode()
+    assert response["Content-Disposition"].startswith('attachment; filename="cases-')
+    assert case.reference in body and "Nayeli" not in body and "Marta" not in body
+    header, row = body.splitlines()[:2]
+    assert header.lstrip("\ufeff").startswith("case_id,reference,stage")  # BOM for Excel
+    assert ",1,1," in row  # one child, one adult
+    event = AuditEvent.objects.filter(event_type=EventType.EXPORTED).latest("seq")
+    assert event.data["what"] == "cases" and event.data["rows"] == 1
