@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
         "IdentifierKindEnum": "reunite.people.choices.IdentifierKind",
         "CustodyKindEnum": "reunite.people.choices.CustodyKind",
         "CandidateStatusEnum": "reunite.tracing.models.CandidateStatus",
+        "ImportKindEnum": "reunite.interop.models.ImportKind",
+        "ImportStatusEnum": "reunite.interop.models.ImportStatus",
     },
 }
 
