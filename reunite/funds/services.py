@@ -196,7 +196,7 @@ def transaction_post(
     )
     record(
         event_type=EventType.LEDGER_ENTRY_POSTED,
-        actor=actor,
+        actor=actor.user,
         organization=organization,
         target=txn,
         fields=["memo"] if memo else [],
@@ -246,7 +246,7 @@ def transaction_reverse(
     )
     record(
         event_type=EventType.LEDGER_ENTRY_REVERSED,
-        actor=actor,
+        actor=actor.user,
         organization=original.organization,
         target=reversal,
         fields=["memo"] if memo else [],
@@ -272,7 +272,7 @@ def donor_create(*, actor: Membership, kind: str, name: str, contact: str = "") 
     donor.save()
     record(
         event_type=EventType.DONOR_RECORDED,
-        actor=actor,
+        actor=actor.user,
         organization=actor.organization,
         target=donor,
         fields=["name", "contact"] if contact else ["name"],
@@ -292,7 +292,7 @@ def donor_wipe(*, actor: Membership, donor: Donor, now: datetime) -> Donor:
     Gift.objects.filter(donor=donor).update(reason="")
     record(
         event_type=EventType.DONOR_WIPED,
-        actor=actor,
+        actor=actor.user,
         organization=donor.organization,
         target=donor,
         fields=["name", "contact"],
@@ -320,7 +320,7 @@ def gift_record(
     gift.save()
     record(
         event_type=EventType.GIFT_RECORDED,
-        actor=actor,
+        actor=actor.user,
         organization=actor.organization,
         target=gift,
         data={"donor": str(donor.public_id), "amount_cents": amount_cents, "fund": fund},
@@ -379,7 +379,7 @@ def gift_accept(*, actor: Membership, gift: Gift, reason: str = "", now: datetim
     gift.save()
     record(
         event_type=EventType.GIFT_ACCEPTED,
-        actor=actor,
+        actor=actor.user,
         organization=organization,
         target=gift,
         fields=["reason"] if reason else [],
@@ -425,7 +425,7 @@ def gift_refuse(*, actor: Membership, gift: Gift, reason: str = "", now: datetim
     )
     record(
         event_type=EventType.GIFT_REFUSED,
-        actor=actor,
+        actor=actor.user,
         organization=gift.organization,
         target=gift,
         fields=["reason"] if reason else [],
@@ -461,7 +461,7 @@ def exclusion_add(*, actor: Membership, name: str, agency: str = "") -> Exclusio
     entry.save()
     record(
         event_type=EventType.EXCLUSION_ADDED,
-        actor=actor,
+        actor=actor.user,
         organization=actor.organization,
         target=entry,
         data={"source": entry.source},
@@ -528,7 +528,7 @@ def exclusions_import(
     )
     record(
         event_type=EventType.EXCLUSIONS_IMPORTED,
-        actor=actor,
+        actor=actor.user,
         organization=organization,
         data={
             "created": result.created,
@@ -591,7 +591,7 @@ def disbursement_request(
     disbursement.save()
     record(
         event_type=EventType.DISBURSEMENT_REQUESTED,
-        actor=actor,
+        actor=actor.user,
         organization=actor.organization,
         target=disbursement,
         fields=[f for f in ("facility", "obligor", "receipt_number", "details") if getattr(disbursement, f)],
@@ -638,7 +638,7 @@ def disbursement_approve(
         disbursement.save()
     record(
         event_type=EventType.DISBURSEMENT_APPROVAL,
-        actor=actor,
+        actor=actor.user,
         organization=disbursement.organization,
         target=disbursement,
         data={
@@ -663,7 +663,7 @@ def disbursement_reject(
     disbursement.save()
     record(
         event_type=EventType.DISBURSEMENT_REJECTED,
-        actor=actor,
+        actor=actor.user,
         organization=disbursement.organization,
         target=disbursement,
         fields=["reason"] if reason else [],
@@ -710,7 +710,7 @@ def disbursement_pay(
     disbursement.save()
     record(
         event_type=EventType.DISBURSEMENT_PAID,
-        actor=actor,
+        actor=actor.user,
         organization=disbursement.organization,
         target=disbursement,
         data={
@@ -755,7 +755,7 @@ def _settle(
     disbursement.save()
     record(
         event_type=event,
-        actor=actor,
+        actor=actor.user,
         organization=disbursement.organization,
         target=disbursement,
         fields=["reason"] if reason else [],

@@ -236,3 +236,11 @@ def test_a_donor_wipe_keeps_the_money_and_forgets_the_name(fiona):
     donor = services.donor_wipe(actor=member(fiona), donor=gift.donor, now=NOW)
     assert donor.name == "—" and donor.contact == "" and donor.wiped_at == NOW
     assert selectors.fund_balances(actor=member(fiona))[Fund.GENERAL].cash == 700
+
+
+def test_funds_events_name_the_user_who_acted(fiona):
+    """The audit page resolves people by their user id, as every other app records them."""
+    give(fiona, amount_cents=10_000)
+    events = AuditEvent.objects.filter(event_type__startswith="funds.")
+    actors = set(events.values_list("actor_id", flat=True))
+    assert actors == {fiona.public_id}
