@@ -57,26 +57,36 @@ def _isolated_cache(settings):
     cache.clear()
 
 
+# Database guards (triggers) that refuse the row deletions a test flush makes: the migration
+# that installs each, and the name of its statements in that migration.
+GUARDS = [
+    ("reunite.audit.migrations.0002_append_only", "APPEND_ONLY_SQL"),  # append-only audit log
+    ("reunite.funds.migrations.0002_ledger_guards", "GUARD_SQL"),  # posted ledger entries
+]
+
+
 @pytest.fixture
 def transactional_db(transactional_db):
-    """pytest-django's fixture, made able to empty the append-only audit table.
+    """pytest-django's fixture, made able to empty the guarded tables.
 
-    The database refuses to change audit events (audit migration 0002), so the flush that
-    ends every transactional test would fail. Just before it, drop the guard; right after
-    it (flush emits post_migrate), put the guard back for the tests that follow.
+    The database refuses to change audit events or posted ledger entries, so the flush
+    that ends every transactional test would fail. Just before it, drop the guards; right
+    after it (flush emits post_migrate), put them back for the tests that follow.
     """
-    guard = importlib.import_module("reunite.audit.migrations.0002_append_only")
+    guards = [(importlib.import_module(module), name) for module, name in GUARDS]
     yield
 
     def restore(**kwargs):
         post_migrate.disconnect(restore, dispatch_uid=__name__)
         with connection.cursor() as cursor:
-            for statement in guard.APPEND_ONLY_SQL.get(connection.vendor, []):
-                cursor.execute(statement)
+            for guard, name in guards:
+                for statement in getattr(guard, name).get(connection.vendor, []):
+                    cursor.execute(statement)
 
     with connection.cursor() as cursor:
-        for statement in guard.REMOVE_SQL.get(connection.vendor, []):
-            cursor.execute(statement)
+        for guard, _ in guards:
+            for statement in guard.REMOVE_SQL.get(connection.vendor, []):
+                cursor.execute(statement)
     post_migrate.connect(restore, dispatch_uid=__name__, weak=False)
 
 

@@ -1,12 +1,9 @@
 """Finance officers for the funds tests, and a ledger with money in it."""
 
 import datetime
-import importlib
 import uuid
 
 import pytest
-from django.db import connection
-from django.db.models.signals import post_migrate
 
 from conftest import _member
 from reunite.accounts.roles import Role
@@ -57,23 +54,3 @@ def funded(fiona):
     give(fiona, amount_cents=2_000_000, fund=Fund.BOND)
     give(fiona, amount_cents=500_000, fund=Fund.TRAVEL)
     give(fiona, amount_cents=300_000, fund=Fund.GENERAL)
-
-
-@pytest.fixture
-def transactional_db(transactional_db):
-    """The root fixture (which lets the flush empty the audit log), made able to empty the
-    ledger too: SQLite's flush deletes row by row, which the ledger's guards refuse for
-    posted transactions. Drop them just before the flush, restore them right after."""
-    guards = importlib.import_module("reunite.funds.migrations.0002_ledger_guards")
-    yield
-
-    def restore(**kwargs):
-        post_migrate.disconnect(restore, dispatch_uid=__name__)
-        with connection.cursor() as cursor:
-            for statement in guards.GUARD_SQL.get(connection.vendor, []):
-                cursor.execute(statement)
-
-    with connection.cursor() as cursor:
-        for statement in guards.REMOVE_SQL.get(connection.vendor, []):
-            cursor.execute(statement)
-    post_migrate.connect(restore, dispatch_uid=__name__, weak=False)
