@@ -175,6 +175,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"reunite-test-{os.getpid()}.sqlite3")
     }
+elif env("TEST_DATABASE_NAME"):
+    # Several suites on one PostgreSQL server (parallel work, the fault suite) each name
+    # their own throwaway database instead of all fighting over test_<name>.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every process (login throttles, TOTP replay markers) -------------
