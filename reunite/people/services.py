@@ -147,11 +147,28 @@ def refresh_search_keys(person: Person) -> None:
     SearchKey.objects.bulk_create(SearchKey(person=person, digest=d) for d in sorted(digests))
 
 
+class _Announcement:
+    """The on-commit callback that tells listeners (matching) a person changed."""
+
+    def __init__(self, person_id: int):
+        self.person_id = person_id
+
+    def __call__(self) -> None:
+        person_changed.send(sender=Person, person_id=self.person_id)
+
+
 def _announce(person: Person, *, rekey: bool = True) -> None:
-    """Rebuild the search keys now; tell listeners (matching) once the change commits."""
+    """Rebuild the search keys now; tell listeners once the change commits, once per
+    person however many changes the transaction holds (an intake makes several).
+    Savepoints nest, so a callback already waiting is never dropped while this one lives."""
     if rekey:
         refresh_search_keys(person)
-    transaction.on_commit(lambda: person_changed.send(sender=Person, person_id=person.pk))
+    waiting = transaction.get_connection().run_on_commit
+    if any(
+        isinstance(hook, _Announcement) and hook.person_id == person.pk for _, hook, _ in waiting
+    ):
+        return
+    transaction.on_commit(_Announcement(person.pk))
 
 
 def _changed(before: dict, after: dict) -> list[str]:

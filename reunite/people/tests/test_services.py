@@ -35,6 +35,7 @@ from reunite.people.models import (
     Separation,
     SeparationMember,
 )
+from reunite.people.signals import person_changed
 from reunite.people.tests.factories import FamilyLinkFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -557,3 +558,67 @@ def test_only_the_owner_shares(alice, charlie, person):
     share = PersonShare.objects.get()
     with pytest.raises(NotFound):
         services.share_revoke(actor=member(charlie), share=share, now=NOW)
+
+
+def test_an_intake_announces_each_person_once_when_it_commits(
+    alice, django_capture_on_commit_callbacks
+):
+    announced = []
+
+    def listen(sender, person_id, **kwargs):
+        announced.append(person_id)
+
+    person_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            parent = services.intake(
+                actor=member(alice),
+                client=parent_input(),
+                relatives=[(_child("Wendy Abigail"), Relationship.MOTHER)],
+                identifiers=[(IdentifierKind.A_NUMBER, "203456789")],
+                custody=services.CustodyInput(kind=CustodyKind.ICE, facility="Centro Ficticio"),
+                today=TODAY,
+                now=NOW,
+            )
+            assert announced == []  # nothing before the commit
+    finally:
+        person_changed.disconnect(listen)
+    child = Person.objects.get(family_role=FamilyRole.CHILD)
+    assert sorted(announced) == sorted([parent.pk, child.pk])
+
+
+def test_a_change_rolled_back_in_a_savepoint_does_not_swallow_the_next_announcement(
+    alice, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    parent = PersonFactory(organization=member(alice).organization)  # nothing waiting for it
+    announced = []
+
+    def listen(sender, person_id, **kwargs):
+        announced.append(person_id)
+
+    person_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            try:
+                with transaction.atomic():
+                    services.name_add(
+                        actor=member(alice),
+                        person=parent,
+                        kind=NameKind.ALIAS,
+                        given_names="Chepa",
+                        family_names="Cojtí",
+                    )
+                    raise RuntimeError("the first change fails and is rolled back")
+            except RuntimeError:
+                pass
+            services.identifier_add(
+                actor=member(alice),
+                person=parent,
+                kind=IdentifierKind.A_NUMBER,
+                value="203456789",
+            )
+    finally:
+        person_changed.disconnect(listen)
+    assert announced == [parent.pk]
