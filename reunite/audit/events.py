@@ -93,3 +93,5 @@ class EventType(models.TextChoices):
     DISBURSEMENT_PAID = "funds.disbursement_paid", _("Disbursement paid")
     BOND_REFUNDED = "funds.bond_refunded", _("Bond cancelled and refunded to the fund")
     BOND_FORFEITED = "funds.bond_forfeited", _("Bond breached and forfeited")
+    FUNDS_VIEWED = "funds.viewed", _("Fund records viewed")
+    GIFT_LETTER_VIEWED = "funds.refusal_letter_viewed", _("Gift refusal letter viewed")
