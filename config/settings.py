@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "reunite.dashboard",
+    "reunite.reports",
 ]
 
 MIDDLEWARE = [
