@@ -180,6 +180,17 @@ elif env("TEST_DATABASE_NAME"):
     # Several suites on one PostgreSQL server (parallel work, the fault suite) each name
     # their own throwaway database instead of all fighting over test_<name>.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast instead of hanging a worker: a statement or a lock wait that outlasts these
+    # is cancelled (its transaction rolls back whole) and the page answers 503 (see
+    # reunite/core/views.py); 0 turns a limit off (e.g. for a long migration).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=env_int("DB_CONNECT_TIMEOUT", 5),
+        options=(
+            f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30_000)}"
+            f" -c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 10_000)}"
+        ),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: shared by every process (login throttles, TOTP replay markers) -------------

@@ -15,3 +15,4 @@ urlpatterns = [
 
 handler404 = "reunite.dashboard.views.not_found"
 handler403 = "reunite.dashboard.views.forbidden"
+handler500 = "reunite.core.views.server_error"

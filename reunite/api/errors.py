@@ -21,6 +21,7 @@ from reunite.core.errors import (
     Throttled,
     Unavailable,
 )
+from reunite.core.views import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger("reunite.api")
 
@@ -96,6 +97,13 @@ def exception_handler(exc, context):
             code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
             body = error_body(code, str(exc.detail))
         return Response(body, status=exc.status_code, headers=headers)
+    if is_outage(exc):  # the database or cache is down: the change rolled back whole
+        logger.warning("API answered 503: %s", type(exc).__name__)
+        return Response(
+            error_body(Unavailable.code, Unavailable.default_message),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     # Anything else is a bug: log it here, answer without a trace of it.
     logger.exception("Unexpected error in the API (%s)", type(exc).__name__)
     return Response(
