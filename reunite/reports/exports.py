@@ -1,0 +1,100 @@
+"""The court report as CSV and as PDF. Both carry the organisation, the moment the
+counts describe (as of), when the file was generated and the digest of the counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from reunite.reports.court import CourtReport
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _stamp(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def report_csv(report: CourtReport) -> bytes:
+    """Header rows (organisation, as of, generated, digest), then one row per figure:
+    its stable key, section, label in the reader's language and count."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Organisation"), _cell(report.organization_name)])
+    writer.writerow([_("As of"), _stamp(report.as_of)])
+    writer.writerow([_("Generated"), _stamp(report.generated_at)])
+    writer.writerow([_("Digest (SHA-256)"), report.digest])
+    writer.writerow([])
+    writer.writerow(["key", _("Section"), _("Figure"), _("Count")])
+    sections = dict((f.key, str(label)) for label, figures in report.sections() for f in figures)
+    for figure in report.figures:
+        writer.writerow([figure.key, sections[figure.key], str(figure.label), figure.count])
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: spreadsheets then read UTF-8 accents
+
+
+def report_pdf(report: CourtReport) -> bytes:
+    """A one- or two-page PDF in the reader's language (DejaVu Sans is embedded, so
+    Spanish and French accents render anywhere)."""
+    pdf = FPDF(format="Letter")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(_("Reunification status report"))
+    pdf.set_creator("Reunite")
+    pdf.set_creation_date(report.generated_at)
+    pdf.add_page()
+    width = pdf.epw
+
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(width, 8, _("Reunification status report"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    local = timezone.localtime
+    for label, value in (
+        (_("Organisation"), report.organization_name),
+        (_("As of"), f"{local(report.as_of):%Y-%m-%d %H:%M:%S %Z} ({_stamp(report.as_of)})"),
+        (_("Generated"), f"{local(report.generated_at):%Y-%m-%d %H:%M:%S %Z}"),
+    ):
+        pdf.multi_cell(width, 5.5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    for section, figures in report.sections():
+        pdf.set_font("DejaVu", "B", 11.5)
+        pdf.ln(2)
+        pdf.multi_cell(width, 7, str(section), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10.5)
+        for figure in figures:
+            indent = 6 if figure.key.count(".") > 1 else 0
+            pdf.set_x(pdf.l_margin + indent)
+            pdf.cell(width - 25 - indent, 6.5, str(figure.label), border="B")
+            pdf.cell(
+                25, 6.5, str(figure.count), border="B", align="R", new_x="LMARGIN", new_y="NEXT"
+            )
+
+    pdf.ln(6)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(
+        width,
+        4.5,
+        _(
+            "Counts of distinct people, computed from the case history as recorded at the "
+            "moment above: the same moment always gives the same counts. Digest (SHA-256) of "
+            "the organisation, the moment and the counts: %(digest)s"
+        )
+        % {"digest": report.digest},
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return bytes(pdf.output())
