@@ -492,6 +492,7 @@ def _insert(model: type[Model], columns, rows: list[tuple]) -> None:
                     copy.write_row(row)
             return
         for values, params in _chunks(columns, rows):
+            # nosemgrep: reunite.raw-sql-formatting (quoted model names, %s marks; values are parameters)
             cursor.execute(head + values, params)
 
 
@@ -524,18 +525,21 @@ def _insert_returning_ids(model: type[Model], columns, rows: list[tuple]) -> lis
     with connection.cursor() as cursor:
         if connection.features.can_return_rows_from_bulk_insert:
             for values, params in _chunks(columns, rows):
+                # nosemgrep: reunite.raw-sql-formatting (quoted model names, %s marks; values are parameters)
                 cursor.execute(
                     f"{head}{values} RETURNING {quote('id')}, {quote('public_id')}", params
                 )
                 ids.update((_uuid_key(public_id), pk) for pk, public_id in cursor.fetchall())
         else:
             for values, params in _chunks(columns, rows):
+                # nosemgrep: reunite.raw-sql-formatting (quoted model names, %s marks; values are parameters)
                 cursor.execute(head + values, params)
             table, public = quote(model._meta.db_table), [row[0] for row in rows]
             per = _max_params()
             for start in range(0, len(public), per):
                 chunk = public[start : start + per]
                 marks = ", ".join(["%s"] * len(chunk))
+                # nosemgrep: reunite.raw-sql-formatting (quoted model names, %s marks; values are parameters)
                 cursor.execute(
                     f"SELECT id, public_id FROM {table} WHERE public_id IN ({marks})",  # noqa: S608 - our table
                     chunk,
