@@ -137,3 +137,33 @@ class DocumentForm(forms.Form):
         label=_("File (PDF, PNG, JPEG or plain text)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.txt"}),
     )
+
+
+class CaseOpenForm(forms.Form):
+    """Opening a case by hand: the family unit chosen among the clients the organisation
+    can see (found with `q`), and its staff."""
+
+    q = forms.CharField(label=_("Find people (name or number)"), required=False, max_length=200)
+    children = forms.MultipleChoiceField(
+        label=_("Children"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    adults = forms.MultipleChoiceField(
+        label=_("Adults"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    attorney = forms.ChoiceField(label=_("Attorney"), required=False)
+    assistant = forms.ChoiceField(label=_("Legal assistant"), required=False)
+
+    def __init__(self, *args, children=(), adults=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = list(children)
+        self.fields["adults"].choices = list(adults)
+        people = [("", "—"), *((str(u.public_id), u.full_name) for u in staff)]
+        self.fields["attorney"].choices = self.fields["assistant"].choices = people
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("children"):
+            self.add_error("children", _("Choose at least one child."))
+        if not data.get("adults"):
+            self.add_error("adults", _("Choose at least one adult."))
+        return data

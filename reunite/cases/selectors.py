@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from reunite.accounts.models import Membership, User
 from reunite.accounts.roles import Role
 from reunite.cases.access import visible_cases
-from reunite.cases.models import ReunificationCase, Task
+from reunite.cases.models import ENDED, CaseMember, ReunificationCase, Task
 
 
 def case_list(
@@ -76,3 +76,13 @@ def case_of_match(*, actor: Membership, match) -> ReunificationCase | None:
 def visible_cases_for_write(*, actor: Membership, case: ReunificationCase) -> bool:
     """May the actor change the case (for showing its forms)?"""
     return visible_cases(actor=actor, write=True).filter(pk=case.pk).exists()
+
+
+def people_in_open_cases(*, actor: Membership, people) -> set[int]:
+    """Which of `people` (by primary key) are already in one of the organisation's open
+    cases (a person is in one open case at a time)."""
+    return set(
+        CaseMember.objects.filter(case__in=visible_cases(actor=actor), person__in=people)
+        .exclude(case__stage__in=ENDED)
+        .values_list("person_id", flat=True)
+    )

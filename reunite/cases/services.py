@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from reunite.accounts.access import has
@@ -41,8 +42,10 @@ from reunite.cases.models import (
     Task,
 )
 from reunite.core.errors import Conflict, Invalid, NotFound
+from reunite.funds import services as funds
+from reunite.funds.models import Disbursement, DisbursementKind
 from reunite.people.access import access_person
-from reunite.people.choices import FamilyRole
+from reunite.people.choices import CustodyKind, FamilyRole
 from reunite.people.models import Person
 from reunite.tracing.models import CandidateStatus, MatchCandidate
 from reunite.tracing.services import candidate_mark_reunified, clients_of, side_of
@@ -732,3 +735,55 @@ def case_document_open(*, actor: Membership, document: CaseDocument) -> bytes:
         data={"case": str(document.case.public_id)},
     )
     return data
+
+
+# --- Money --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_disbursement_request(
+    *,
+    actor: Membership,
+    case: ReunificationCase,
+    kind: str,
+    amount_cents: int,
+    fund: str,
+    parent: Person | None = None,
+    facility: str = "",
+    obligor: str = "",
+    receipt_number: str = "",
+    details: str = "",
+) -> Disbursement:
+    """Ask the funds for money for an open case. An immigration bond is for one of the
+    case's adults who is in ICE detention now; the funds app records and audits the
+    request and its approvals."""
+    case = _writable(actor, case)
+    person_id = None
+    if kind == DisbursementKind.BOND:
+        if parent is None:
+            raise Invalid(_("A bond names the detained parent it is for."), code="person")
+        _member_of(case, parent, role=MemberRole.ADULT)
+        # Where the parent is now: the open custody event that started last.
+        custody = (
+            parent.custody_events.filter(end_date__isnull=True)
+            .order_by(F("start_date").desc(nulls_last=True), "-created_at")
+            .first()
+        )
+        if custody is None or custody.kind != CustodyKind.ICE:
+            raise Conflict(
+                _("An immigration bond is for a parent in ICE detention now; record their custody first."),
+                code="not_detained",
+            )  # fmt: skip
+        person_id = parent.public_id
+    return funds.disbursement_request(
+        actor=actor,
+        case_id=case.public_id,
+        kind=kind,
+        amount_cents=amount_cents,
+        fund=fund,
+        person_id=person_id,
+        facility=facility,
+        obligor=obligor,
+        receipt_number=receipt_number,
+        details=details,
+    )

@@ -4,6 +4,7 @@ from a confirmed match, and documents served through the gate."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reunite.accounts.decorators import member_view
-from reunite.accounts.roles import Capability
+from reunite.accounts.roles import Capability, Role
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.cases import forms, selectors, services
@@ -29,8 +30,13 @@ from reunite.cases.access import (
     access_task,
 )
 from reunite.cases.choices import MemberRole
-from reunite.core.errors import Conflict, Invalid
+from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.funds import selectors as funds_selectors
+from reunite.funds.forms import DisbursementRequestForm
+from reunite.funds.models import DisbursementKind
+from reunite.people import selectors as people_selectors
 from reunite.people.access import visible_people
+from reunite.people.choices import FamilyRole
 from reunite.tracing.access import access_match
 
 # The case page's forms, by the key their POST view uses.
@@ -149,6 +155,9 @@ def _page(request, case, bound: dict | None = None, status: int = 200):
     ]
     decisions = [(d, forms.RevokeForm(prefix=str(d.public_id))) for d in case.decisions.all()]
     can_edit = bool(actor and selectors.visible_cases_for_write(actor=actor, case=case))
+    money_form = bound.get("disbursement") or DisbursementRequestForm(parents=adults)
+    money_form.fields["person"].choices = [("", "—"), *adults]  # names, also when bound
+    page_forms["disbursement"] = money_form
     context = {
         "case": case,
         "members": [(m, label(m, shown), shown) for m, shown in rows],
@@ -158,8 +167,22 @@ def _page(request, case, bound: dict | None = None, status: int = 200):
         "can_edit": can_edit,
         "today": timezone.localdate(),
         "max_mb": settings.CASE_DOCUMENT_MAX_BYTES // (1024 * 1024),
+        **_money(actor, case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _money(actor, case) -> dict:
+    """The case's balance and disbursements, from the funds app (below this one)."""
+    try:
+        return {
+            "money": funds_selectors.case_balances(actor=actor, case_id=case.public_id),
+            "disbursements": list(
+                funds_selectors.disbursement_list(actor=actor, case_id=case.public_id)
+            ),
+        }
+    except Forbidden:
+        return {"money": None, "disbursements": []}
 
 
 @require_GET
@@ -442,3 +465,130 @@ def document(request, public_id):
     response["Cache-Control"] = "no-store, private"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@require_POST
+@member_view(Capability.EDIT_CLIENTS)
+def disbursement_request(request, public_id):
+    """Ask the funds for money for this case (a bond for a detained parent, travel, phone
+    or commissary credit); finance officers approve and pay it from the queue."""
+    case = access_case(actor=request.membership, public_id=public_id, write=True)
+    members = selectors.case_members(case)
+    parents = [(pid, pid) for pid, m in members.items() if m.role == MemberRole.ADULT]
+    form = DisbursementRequestForm(request.POST, parents=parents)
+    if form.is_valid():
+        data = form.cleaned_data
+        is_bond = data["kind"] == DisbursementKind.BOND
+        try:
+            services.case_disbursement_request(
+                actor=request.membership,
+                case=case,
+                kind=data["kind"],
+                amount_cents=data["amount"],
+                fund=data["fund"],
+                parent=members[data["person"]].person if is_bond else None,
+                facility=data["facility"] if is_bond else "",
+                obligor=data["obligor"] if is_bond else "",
+                receipt_number=data["receipt_number"] if is_bond else "",
+                details=data["details"],
+            )
+        except (Invalid, Conflict, Forbidden) as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _done(
+                request, case, _("Requested: it waits for a finance officer's approval."), "#money"
+            )
+    return _page(request, case, {"disbursement": form}, status=400)
+
+
+# At most this many people are offered at once when opening a case by hand: a search
+# narrows them (the registry can hold many thousands).
+PICK_LIMIT = 50
+
+
+def _uuids(values) -> list[str]:
+    valid = []
+    for value in values:
+        try:
+            valid.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return valid
+
+
+@require_http_methods(["GET", "POST"])
+@member_view(Capability.EDIT_CLIENTS)
+def case_new(request):
+    """Open a case by hand: tick the family's children and adults among the clients the
+    organisation can see (search to narrow; ticks survive a search), assign its staff."""
+    actor = request.membership
+    data = request.POST if request.method == "POST" else request.GET
+    query = (data.get("q") or "").strip()[:200]
+    ticked = _uuids([*data.getlist("children"), *data.getlist("adults")])
+    found = list(people_selectors.person_list(actor=actor, query=query)[:PICK_LIMIT])
+    seen = {str(p.public_id) for p in found}
+    missing = [pid for pid in ticked if pid not in seen]
+    if missing:
+        found += list(
+            visible_people(actor=actor).filter(public_id__in=missing, deleted_at__isnull=True)
+        )
+    busy = selectors.people_in_open_cases(actor=actor, people=found)
+    record(  # the names offered are client data: reading them is recorded
+        event_type=EventType.PEOPLE_LISTED,
+        actor=request.user,
+        organization=actor.organization,
+        data={"count": len(found), "searched": bool(query), "page": "case_new"},
+    )
+
+    def label(person) -> str:
+        name = " ".join(
+            filter(None, [person.given_names, person.paternal_surname, person.maternal_surname])
+        ) or _("(no name recorded)")
+        parts = [name]
+        if person.birth_date:
+            parts.append(_("born %(date)s") % {"date": person.birth_date})
+        if person.organization_id != actor.organization_id:
+            parts.append(_("shared by %(org)s") % {"org": person.organization.name})
+        if person.pk in busy:
+            parts.append(_("already in an open case"))
+        return " · ".join(parts)
+
+    children = [(str(p.public_id), label(p)) for p in found if p.family_role == FamilyRole.CHILD]
+    adults = [(str(p.public_id), label(p)) for p in found if p.family_role != FamilyRole.CHILD]
+    staff = list(selectors.case_staff(actor=actor))
+    kwargs = {"children": children, "adults": adults, "staff": staff}
+    status = 200
+    if request.method == "POST" and data.get("action") == "open":
+        form = forms.CaseOpenForm(request.POST, **kwargs)
+        if form.is_valid():
+            people = {str(p.public_id): p for p in found}
+            by_id = {str(u.public_id): u for u in staff}
+            try:
+                case = services.case_open(
+                    actor=actor,
+                    children=[people[pid] for pid in form.cleaned_data["children"]],
+                    adults=[people[pid] for pid in form.cleaned_data["adults"]],
+                    attorney=by_id.get(form.cleaned_data["attorney"]),
+                    assistant=by_id.get(form.cleaned_data["assistant"]),
+                    now=timezone.now(),
+                )
+            except (Invalid, Conflict) as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Case %(reference)s is open.") % {"reference": case.reference}
+                )
+                return redirect("cases:detail", public_id=case.public_id)
+        status = 400
+    else:  # the first visit, or a search: keep what was ticked and chosen
+        me = str(actor.user.public_id) if actor.role == Role.ATTORNEY else ""
+        initial = {
+            "q": query,
+            "children": [pid for pid in ticked if pid in dict(children)],
+            "adults": [pid for pid in ticked if pid in dict(adults)],
+            "attorney": data.get("attorney", me),
+            "assistant": data.get("assistant", ""),
+        }
+        form = forms.CaseOpenForm(initial=initial, **kwargs)
+    context = {"form": form, "query": query, "limit": PICK_LIMIT, "offered": len(found)}
+    return render(request, "cases/case_new.html", context, status=status)

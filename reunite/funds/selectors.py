@@ -18,7 +18,11 @@ from reunite.funds.models import (
     AccountKind,
     Disbursement,
     DisbursementStatus,
+    Donor,
     Entry,
+    ExclusionEntry,
+    Gift,
+    GiftStatus,
     Transaction,
 )
 
@@ -74,8 +78,10 @@ class CaseMoney:
 
 
 def case_balances(*, actor: Membership, case_id: uuid.UUID) -> CaseMoney:
-    """One case's money, from the postings that carry its id."""
-    _require_ledger(actor)
+    """One case's money, from the postings that carry its id. Finance staff and
+    auditors, and the case's own staff (the cases app checks their access to the case)."""
+    if not (can_read_ledger(actor) or has(actor, Capability.VIEW_CLIENTS)):
+        raise Forbidden()
     legs = Entry.objects.filter(
         transaction__organization=actor.organization,
         transaction__posted=True,
@@ -153,3 +159,73 @@ def normal_balance(kind: str, debit_positive: int) -> int:
     """A balance as an accountant reads it: debit-normal accounts (assets, expenses)
     positive when debited, the others positive when credited."""
     return debit_positive if kind in {AccountKind.ASSET, AccountKind.EXPENSE} else -debit_positive
+
+
+def transaction_list(*, actor: Membership):
+    """Posted transactions, newest first, with their legs and accounts (two queries per
+    page whatever its length)."""
+    _require_ledger(actor)
+    return (
+        Transaction.objects.filter(organization=actor.organization, posted=True)
+        .select_related("created_by__user", "reverses")
+        .prefetch_related("entries__account", "reversed_by")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def _require_funds(actor: Membership) -> None:
+    if not has(actor, Capability.MANAGE_FUNDS):
+        raise Forbidden()
+
+
+def donor_list(*, actor: Membership):
+    """The organisation's donors (names are personal data: finance officers only)."""
+    _require_funds(actor)
+    return Donor.objects.filter(organization=actor.organization).order_by("-created_at")
+
+
+def gift_list(*, actor: Membership, status: str | None = None):
+    _require_funds(actor)
+    gifts = Gift.objects.filter(organization=actor.organization).select_related(
+        "donor", "decided_by__user"
+    )
+    if status:
+        gifts = gifts.filter(status=status)
+    return gifts.order_by("-received_on", "-id")
+
+
+def exclusion_list(*, actor: Membership):
+    _require_funds(actor)
+    return ExclusionEntry.objects.filter(organization=actor.organization).select_related(
+        "added_by__user"
+    )
+
+
+def exclusions_by_id(*, actor: Membership, public_ids) -> list[ExclusionEntry]:
+    """The exclusion entries a gift's screening matched (stored by public id)."""
+    _require_funds(actor)
+    return list(
+        ExclusionEntry.objects.filter(organization=actor.organization, public_id__in=public_ids)
+    )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    gifts: int  # pending screening
+    requested: int  # disbursements waiting for approval
+    approved: int  # approved, waiting to be paid
+
+
+def funds_waiting(*, actor: Membership) -> Waiting:
+    _require_ledger(actor)
+    by_status = dict(
+        Disbursement.objects.filter(organization=actor.organization)
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    gifts = Gift.objects.filter(organization=actor.organization, status=GiftStatus.PENDING)
+    return Waiting(
+        gifts=gifts.count(),
+        requested=by_status.get(DisbursementStatus.REQUESTED, 0),
+        approved=by_status.get(DisbursementStatus.APPROVED, 0),
+    )

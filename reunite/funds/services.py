@@ -394,6 +394,40 @@ def gift_accept(*, actor: Membership, gift: Gift, reason: str = "", now: datetim
     return gift
 
 
+def _letter(gift: Gift) -> str:
+    return render_to_string(
+        "funds/refusal_letter.txt",
+        {
+            "donor_name": gift.donor.name,
+            "organization": gift.organization.name,
+            "amount": f"{gift.amount_cents // 100:,}.{gift.amount_cents % 100:02d}",
+            "received_on": gift.received_on,
+            "excluded": gift.reason_code == DecisionReason.EXCLUDED,
+            "date": gift.decided_at.date(),
+        },
+    )
+
+
+@transaction.atomic
+def gift_refusal_letter(*, actor: Membership, gift: Gift) -> str:
+    """The refusal letter of a refused gift, written again from the template and the
+    decision (the letter itself, which names the donor, is never stored). Reading it is
+    recorded."""
+    require(actor, Capability.MANAGE_FUNDS)
+    _same_org(actor, gift)
+    if gift.status != GiftStatus.REFUSED:
+        raise Conflict(_("Only a refused gift has a refusal letter."), code="not_refused")
+    letter = _letter(gift)
+    record(
+        event_type=EventType.GIFT_LETTER_VIEWED,
+        actor=actor.user,
+        organization=gift.organization,
+        target=gift,
+        fields=["donor.name"],
+    )
+    return letter
+
+
 @dataclass(frozen=True)
 class Refusal:
     gift: Gift
@@ -412,17 +446,7 @@ def gift_refuse(*, actor: Membership, gift: Gift, reason: str = "", now: datetim
     gift.screening_matches = [str(m.public_id) for m in matches]
     gift.full_clean()
     gift.save()
-    letter = render_to_string(
-        "funds/refusal_letter.txt",
-        {
-            "donor_name": gift.donor.name,
-            "organization": gift.organization.name,
-            "amount": f"{gift.amount_cents // 100:,}.{gift.amount_cents % 100:02d}",
-            "received_on": gift.received_on,
-            "excluded": bool(matches),
-            "date": now.date(),
-        },
-    )
+    letter = _letter(gift)
     record(
         event_type=EventType.GIFT_REFUSED,
         actor=actor.user,
