@@ -2,8 +2,10 @@
 
 Four kinds are accepted: PDF, PNG, JPEG and plain UTF-8 text. The name's extension must
 agree with the content, and content that is also something else (a polyglot: a ZIP or
-HTML riding inside or after an image or a PDF) is refused, because another program could
-open the same bytes as that other thing.
+HTML riding inside or after an image or a PDF, or script in an image's comment) is
+refused, because another program could open the same bytes as that other thing. A PDF
+that launches programs or carries files inside it is refused too (JavaScript in a PDF
+is not: government fill-in forms carry it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _PNG_END = b"IEND\xaeB`\x82"
 _ZIP_MARKERS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x01\x02")
 _MARKUP = re.compile(rb"<\s*(!doctype|html|script|svg|iframe|body|\?xml)", re.IGNORECASE)
+# Markup a browser would run, searched through a whole image: stricter than _MARKUP (a
+# tag name and its delimiter) so that random compressed bytes never match by chance,
+# and blind to the XMP metadata (<?xpacket, <x:xmpmeta, <rdf:...) cameras write.
+_ACTIVE_MARKUP = re.compile(
+    rb"<\s*(script|html|iframe|svg|body|object|embed)[\s/>]|javascript:", re.IGNORECASE
+)
+# PDF actions that start a program, and files carried inside a PDF.
+_PDF_ACTIVE = re.compile(rb"/(Launch|EmbeddedFiles?|RichMedia)\b")
 _EXECUTABLES = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 _UNSAFE_NAME = re.compile(r"[^\w .()\-]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # text keeps \t \n \f \r
@@ -50,16 +60,18 @@ def sniff(data: bytes) -> str:
             raise Rejected("truncated")
         if any(marker in data for marker in _ZIP_MARKERS) or _MARKUP.search(data[:4096]):
             raise Rejected("polyglot")
+        if _PDF_ACTIVE.search(data):
+            raise Rejected("active_content")
         return PDF
     if data.startswith(_PNG_MAGIC):
         # Nothing may follow the last chunk: that is where ZIP and script payloads hide.
-        if not data.endswith(_PNG_END):
+        if not data.endswith(_PNG_END) or _ACTIVE_MARKUP.search(data):
             raise Rejected("polyglot")
         return PNG
     if data.startswith(b"\xff\xd8\xff"):
         if not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
             raise Rejected("polyglot")
-        if any(marker in data for marker in _ZIP_MARKERS[1:]):
+        if any(marker in data for marker in _ZIP_MARKERS[1:]) or _ACTIVE_MARKUP.search(data):
             raise Rejected("polyglot")
         return JPEG
     try:
@@ -68,7 +80,7 @@ def sniff(data: bytes) -> str:
         raise Rejected("unknown_type") from exc
     if _CONTROL.search(text):
         raise Rejected("unknown_type")
-    if _MARKUP.search(data[:4096]):
+    if _MARKUP.search(data):  # anywhere: a browser sniffs past the first lines
         raise Rejected("markup")
     return TEXT
 

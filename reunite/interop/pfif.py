@@ -99,8 +99,19 @@ _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 _DESCRIPTION_LABEL = "description:"
 
 
+def _(message: str) -> str:
+    """Marks a message for translation (this module imports no Django); the interface
+    translates `PfifError.template`."""
+    return message
+
+
 class PfifError(ValueError):
-    """The document as a whole cannot be read: nothing in it may be imported."""
+    """The document as a whole cannot be read: nothing in it may be imported. `template`
+    (English, marked for translation) with `params` says why; str() is that sentence."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
 
 
 @dataclass(frozen=True)
@@ -206,9 +217,9 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> PfifDocument:
     on, for anything that is not a safe, well-formed PFIF document."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
-        raise PfifError(f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        raise PfifError(_("The file is larger than %(mb)d MB."), mb=max_bytes // (1024 * 1024))
     if not raw.strip():
-        raise PfifError("The file is empty.")
+        raise PfifError(_("The file is empty."))
     builder = _LineTreeBuilder()
     parser = DefusedXMLParser(
         target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
@@ -219,16 +230,24 @@ def parse(data: bytes | str, *, max_bytes: int = MAX_BYTES) -> PfifDocument:
         root = parser.close()
     except DefusedXmlException as exc:
         raise PfifError(
-            "The file declares a DTD or entities, which PFIF never needs; "
-            "it was refused so that it cannot read local files or expand without end."
+            _(
+                "The file declares a DTD or entities, which PFIF never needs; "
+                "it was refused so that it cannot read local files or expand without end."
+            )
         ) from exc
-    except ParseError as exc:
-        raise PfifError(f"The file is not well-formed XML ({exc}).") from exc
-    namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", "")
+    except (ParseError, ValueError, LookupError) as exc:
+        # expat raises ValueError or LookupError, not ParseError, for an encoding it
+        # cannot read (UTF-7, multi-byte code pages, unknown names).
+        raise PfifError(_("The file is not well-formed XML (%(error)s)."), error=str(exc)) from exc
+    namespace, _sep, local = (
+        root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", "")
+    )
     if local != "pfif" or namespace not in NAMESPACES:
         raise PfifError(
-            "The file is not a PFIF document: its root must be <pfif:pfif> in a PFIF 1.1 to "
-            "1.4 namespace (http://zesty.ca/pfif/1.x)."
+            _(
+                "The file is not a PFIF document: its root must be <pfif:pfif> in a PFIF 1.1 "
+                "to 1.4 namespace (http://zesty.ca/pfif/1.x)."
+            )
         )
     version = NAMESPACES[namespace]
 

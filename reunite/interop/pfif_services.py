@@ -49,7 +49,7 @@ from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core.errors import Invalid, NotFound, ReuniteError
-from reunite.interop import pfif
+from reunite.interop import limits, pfif
 from reunite.matching.names import PARTICLES
 from reunite.matching.normalize import normalize_text
 from reunite.people import search, services
@@ -128,7 +128,7 @@ def pfif_import(
     today: date,
     kind: str = RecordKind.DESCRIBED,
     family_role: str | None = None,
-    max_bytes: int = pfif.MAX_BYTES,
+    max_bytes: int | None = None,
 ) -> PfifImportResult:
     """Import a PFIF 1.1-1.4 document into the actor's organisation.
 
@@ -139,7 +139,9 @@ def pfif_import(
 
     Raises Forbidden when the actor may not register people, and Invalid (code
     "pfif_unreadable") when the document as a whole cannot be read: a DTD or entity
-    (XXE, billion laughs), malformed XML, not PFIF, too large. Nothing is written then.
+    (XXE, billion laughs), malformed XML, not PFIF, too large (`max_bytes`, by default
+    the IMPORT_MAX_BYTES setting lists have too), or no record in it (code "pfif_empty").
+    Nothing is written then.
 
     Each person commits on its own (so the good ones land and a long file shows
     progress); an interrupted import is simply run again: records already in are found
@@ -151,12 +153,18 @@ def pfif_import(
     if family_role is not None and family_role not in FamilyRole.values:
         raise Invalid(_("Choose a family role."), code="family_role")
     try:
-        document = pfif.parse(data, max_bytes=max_bytes)
+        document = pfif.parse(data, max_bytes=max_bytes or limits.max_bytes())
     except pfif.PfifError as exc:
+        reason = _(exc.template) % exc.params if exc.params else _(exc.template)
         raise Invalid(
-            _("This PFIF file cannot be imported: %(reason)s") % {"reason": exc},
+            _("This PFIF file cannot be imported: %(reason)s") % {"reason": reason},
             code="pfif_unreadable",
         ) from exc
+    if not document.persons and not document.notes:
+        raise Invalid(
+            _("This PFIF file cannot be imported: it holds no PFIF person or note records."),
+            code="pfif_empty",
+        )
 
     counts = {"created": 0, "updated": 0, "unchanged": 0, "notes": 0}
     rejected: list[PfifRejection] = []

@@ -59,7 +59,9 @@ PREVIEW_ROWS = 5
 
 
 def refusal_message(exc: Refused) -> str:
-    return _("This file cannot be imported: %(reason)s") % {"reason": exc.reason}
+    """The codec's reason, translated (the codec marks its templates for translation)."""
+    reason = _(exc.template) % exc.params if exc.params else _(exc.template)
+    return _("This file cannot be imported: %(reason)s") % {"reason": reason}
 
 
 def read_upload(data: bytes) -> Table:

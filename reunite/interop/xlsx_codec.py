@@ -1,13 +1,17 @@
 """Reading and writing XLSX lists with openpyxl. Pure Python: no Django.
 
-A workbook is a zip archive: before openpyxl sees it, the archive's declared sizes are
-checked, so a zip bomb is refused without being inflated.
+A workbook is a zip archive: before openpyxl sees it, the archive's directory is
+checked, so a zip bomb is refused without being inflated, and a workbook carrying more
+than cells (macros, links to other files or hosts, embedded programs, parts named to
+escape a folder) is refused too: a list needs none of them, and whoever opens the
+file again (a colleague, from an export) should not meet them.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 
@@ -16,6 +20,8 @@ from reunite.interop.csv_codec import (
     MAX_COLUMNS,
     Refused,
     Table,
+    _,
+    check_cells,
     check_columns,
     check_size,
     header_names,
@@ -24,6 +30,17 @@ from reunite.interop.csv_codec import (
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
+# A workbook of lists has a dozen parts; thousands are a directory bomb.
+MAX_MEMBERS = 1000
+# Parts that hold something other than cells: VBA macros, links to other workbooks or
+# hosts, embedded objects and ActiveX controls, and macro-enabled content types.
+_ACTIVE = re.compile(
+    r"(^|/)(vbaProject\.bin|vbaData\.xml)$|^xl/(externalLinks|embeddings|activeX|ctrlProps)/",
+    re.I,
+)
+_MACRO_TYPE = b"macroEnabled"
+# What zipfile raises on a damaged, encrypted or exotic archive.
+_DAMAGED = (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -37,25 +54,73 @@ def check_archive(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Refused("not_xlsx", "The file is a damaged Excel workbook or zip archive.") from exc
+            content_types = _small_part(archive, "[Content_Types].xml")
+    except _DAMAGED as exc:
+        raise Refused(
+            "not_xlsx", _("The file is a damaged Excel workbook or zip archive.")
+        ) from exc
     names = {e.filename for e in entries}
     if "xl/workbook.xml" not in names:
-        raise Refused("not_a_table", "This zip archive is not an Excel (.xlsx) workbook.")
+        raise Refused("not_a_table", _("This zip archive is not an Excel (.xlsx) workbook."))
+    if len(entries) > MAX_MEMBERS:
+        raise Refused(
+            "zip_bomb",
+            _("The workbook has %(count)d parts; at most %(max)d are accepted (a zip bomb?)."),
+            count=len(entries),
+            max=MAX_MEMBERS,
+        )
+    if any(_escapes(name) for name in names):
+        raise Refused(
+            "bad_member",
+            _(
+                "The workbook holds parts whose file names point outside it (\"..\", absolute "
+                "or Windows paths): it was refused."
+            ),
+        )
+    if _MACRO_TYPE in content_types or any(_ACTIVE.search(name) for name in names):
+        raise Refused(
+            "active_content",
+            _(
+                "The workbook holds macros, external links or embedded objects. Save it as a "
+                "plain Excel workbook (.xlsx) or as CSV."
+            ),
+        )
     inflated = sum(e.file_size for e in entries)
     packed = sum(e.compress_size for e in entries) or 1
     if inflated > max_uncompressed:
         raise Refused(
             "zip_bomb",
-            f"The workbook would unpack to {inflated // (1024 * 1024)} MB; at most "
-            f"{max_uncompressed // (1024 * 1024)} MB are accepted.",
+            _("The workbook would unpack to %(mb)d MB; at most %(max)d MB are accepted."),
+            mb=inflated // (1024 * 1024),
+            max=max_uncompressed // (1024 * 1024),
         )
     if inflated / packed > max_ratio or any(
         e.file_size / max(e.compress_size, 1) > max_ratio
         for e in entries
         if e.file_size > 1024 * 1024
     ):
-        raise Refused("zip_bomb", "The workbook is compressed suspiciously well (a zip bomb?).")
+        raise Refused(
+            "zip_bomb", _("The workbook is compressed suspiciously well (a zip bomb?).")
+        )
+
+
+def _small_part(archive: zipfile.ZipFile, name: str, limit: int = 256 * 1024) -> bytes:
+    """The first `limit` bytes of a part ("" when it is missing)."""
+    try:
+        with archive.open(name) as part:
+            return part.read(limit)
+    except KeyError:
+        return b""
+
+
+def _escapes(name: str) -> bool:
+    """Whether a part's name could land outside a folder it were unpacked into."""
+    return (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or ".." in name.split("/")
+        or (len(name) > 1 and name[1] == ":")
+    )
 
 
 def _text(value: object) -> str:
@@ -80,7 +145,7 @@ def read_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged input
         raise Refused(
-            "not_xlsx", "The Excel workbook cannot be read; save it again as .xlsx or .csv."
+            "not_xlsx", _("The Excel workbook cannot be read; save it again as .xlsx or .csv.")
         ) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -89,15 +154,24 @@ def read_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX
         rows = sheet.iter_rows(values_only=True)
         raw = next(rows, None)
         if raw is None or not any(_text(c).strip() for c in raw):
-            raise Refused("no_header", "The first row must name the columns; it is empty.")
+            raise Refused("no_header", _("The first row must name the columns; it is empty."))
         check_columns(len(raw), max_columns)
-        table = Table(columns=header_names([_text(c) for c in raw]), encoding="xlsx")
+        header = [_text(c) for c in raw]
+        check_cells(header, 1)
+        table = Table(columns=header_names(header), encoding="xlsx")
         for line, row in enumerate(rows, start=2):
             check_columns(len(row), max_columns)
             cells = [_text(c) for c in row]
+            check_cells(cells, line)
             if any(c.strip() for c in cells):
                 table.rows.append(cells)
                 table.lines.append(line)
+    except Refused:
+        raise
+    except Exception as exc:  # a damaged sheet can fail while its rows are read, too
+        raise Refused(
+            "not_xlsx", _("The Excel workbook cannot be read; save it again as .xlsx or .csv.")
+        ) from exc
     finally:
         workbook.close()
     return table
