@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast check bench messages clean
+.PHONY: help run test test-fast check bench messages clean faults
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,7 +33,10 @@ test: $(VENV_STAMP) ## Run the whole suite (DATABASE_URL=postgres://... for Post
 test-fast: $(VENV_STAMP) ## The suite without the browser tests
 	$(PY) -m pytest -m "not browser"
 
-check: $(VENV_STAMP) ## Lint, import contracts, migrations and production settings
+faults: $(VENV_STAMP) ## Fault suite: real processes under faults (needs DATABASE_URL=postgres://...)
+	REUNITE_FAULTS=1 $(PY) -m pytest faults -m faults -s -p no:randomly
+
+check: $(VENV_STAMP) ## Lint, import contracts, migrations, production settings, security gates
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
@@ -41,6 +44,12 @@ check: $(VENV_STAMP) ## Lint, import contracts, migrations and production settin
 	  DATA_KEYS=k1:$$($(PY) -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	  BLIND_INDEX_KEY=check-only ALLOWED_HOSTS=reunite.example.org DATABASE_URL=sqlite:///:memory: \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+	@echo "== security gates (see SECURITY.md) =="
+	.venv/bin/bandit --quiet --recursive reunite config --severity-level high
+	.venv/bin/semgrep scan --config .semgrep/ --metrics=off --disable-version-check --error --quiet --no-git-ignore reunite config
+	$(PY) docs/security/dependency_audit.py
+	$(PY) -m pytest reunite/tests/test_asvs_trail.py reunite/core/tests/test_asvs_static.py \
+	  reunite/tests/test_architecture.py::test_every_url_is_in_the_access_matrix
 
 bench: $(VENV_STAMP) ## Benchmarks: matching (accuracy vs Splink, speed at 1M) and the registry at 100k
 	$(PY) -m pip install --quiet --group bench
