@@ -48,8 +48,8 @@ def report_pdf(report: CourtReport) -> bytes:
     """A one- or two-page PDF in the reader's language (DejaVu Sans is embedded, so
     Spanish and French accents render anywhere)."""
     pdf = FPDF(format="Letter")
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.set_margins(20, 15, 20)
+    pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_title(_("Reunification status report"))
@@ -66,8 +66,9 @@ def report_pdf(report: CourtReport) -> bytes:
         (_("Organisation"), report.organization_name),
         (_("As of"), f"{local(report.as_of):%Y-%m-%d %H:%M:%S %Z} ({_stamp(report.as_of)})"),
         (_("Generated"), f"{local(report.generated_at):%Y-%m-%d %H:%M:%S %Z}"),
+        (_("Digest (SHA-256)"), report.digest),
     ):
-        pdf.multi_cell(width, 5.5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 5.5, f"{label}: {value}", align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
     for section, figures in report.sections():
@@ -78,9 +79,9 @@ def report_pdf(report: CourtReport) -> bytes:
         for figure in figures:
             indent = 6 if figure.key.count(".") > 1 else 0
             pdf.set_x(pdf.l_margin + indent)
-            pdf.cell(width - 25 - indent, 6.5, str(figure.label), border="B")
+            pdf.cell(width - 25 - indent, 5.8, str(figure.label), border="B")
             pdf.cell(
-                25, 6.5, str(figure.count), border="B", align="R", new_x="LMARGIN", new_y="NEXT"
+                25, 5.8, str(figure.count), border="B", align="R", new_x="LMARGIN", new_y="NEXT"
             )
 
     pdf.ln(6)
@@ -89,11 +90,11 @@ def report_pdf(report: CourtReport) -> bytes:
         width,
         4.5,
         _(
-            "Counts of distinct people, computed from the case history as recorded at the "
-            "moment above: the same moment always gives the same counts. Digest (SHA-256) of "
-            "the organisation, the moment and the counts: %(digest)s"
-        )
-        % {"digest": report.digest},
+            "Counts of distinct people, from the case history as it was recorded at that "
+            "moment: asking again for the same moment gives the same counts and the same "
+            "digest."
+        ),
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
