@@ -288,7 +288,7 @@ def _pfif_files() -> list[Hostile]:
             PFIF,
             "no PFIF person or note",
         ),
-        Hostile("pfif empty", "empty.xml", b"", PFIF, "empty"),
+        Hostile("pfif empty", "empty.xml", b"", PFIF, "The submitted file is empty"),
         Hostile("pfif whitespace", "blank.xml", b" \n\t\n", PFIF, "empty"),
         Hostile("pfif truncated", "cut.xml", pfif_doc().encode()[:-30], PFIF, "not well-formed"),
         Hostile("pfif html", "page.xml", HTML, PFIF, dtd),
@@ -366,11 +366,11 @@ def _import_files() -> list[Hostile]:
         return Hostile(label, name, data, IMPORT, expect, code)
 
     files = [
-        csv("empty", b"", "empty", "empty"),
+        csv("empty", b"", "The submitted file is empty", "empty"),
         csv("whitespace only", b"  \r\n\n\t\n", "empty", "empty"),
         csv("bom only", b"\xef\xbb\xbf", "first line must name the columns", "no_header"),
         csv("blank header", b"\n,,\nRosa,Tzul\n", "first line must name the columns", "no_header"),
-        csv("header no rows", b"given_names,paternal_surname\n", "no rows", ""),
+        csv("header no rows", b"given_names,paternal_surname\n", "a header but no rows", ""),
         csv("oversized", b"given_names\n" + b"Rosa\n" * (UPLOAD_LIMIT // 5 + 1), "larger than", "too_big"),
         csv("nul bytes", b"given_names\nRo\x00sa\n", "NUL bytes", "binary"),
         csv("utf-16 without bom", _utf16_no_bom(CSV), "NUL bytes", "binary"),
@@ -481,7 +481,7 @@ def _import_files() -> list[Hostile]:
         csv("zip bomb", _zip_bomb(), "unpack to", "zip_bomb", name="bomb.xlsx"),
         csv("zip ratio bomb", _ratio_bomb(), "zip bomb", "zip_bomb", name="bomb.xlsx"),
         csv("zip with 5,000 parts", _many_parts(), "parts", "zip_bomb", name="parts.xlsx"),
-        csv("zip lying about sizes", _lying_sizes(), "damaged", "not_xlsx", name="lying.xlsx"),
+        csv("zip lying about sizes", _lying_sizes(), "cannot be read", "not_xlsx", name="lying.xlsx"),
         csv(
             "xlsm with macros",
             workbook(main=MAIN_XLSM, extra={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}),
@@ -591,7 +591,7 @@ def _import_files() -> list[Hostile]:
             "no_header",
             name="empty.xlsx",
         ),
-        csv("pdf zip polyglot", PDF[:-6] + PLAIN_ZIP + b"%%EOF\n", "PDF document", "not_a_table"),
+        csv("pdf zip polyglot as a list", PDF[:-6] + PLAIN_ZIP + b"%%EOF\n", "PDF document", "not_a_table"),
     ]
     return files
 
@@ -602,7 +602,7 @@ def _document_files() -> list[Hostile]:
 
     big_pdf = b"%PDF-1.4\n" + b"0" * UPLOAD_LIMIT + b"\n%%EOF\n"
     return [
-        doc("document empty", "statement.pdf", b"", "empty"),
+        Hostile("document empty", "statement.pdf", b"", DOCUMENT, "The submitted file is empty", "empty"),
         Hostile("document oversized", "big.pdf", big_pdf, DOCUMENT, "too large", "too_large"),
         doc("exe named jpg", "photo.jpg", EXE, "executable"),
         doc("elf named pdf", "statement.pdf", ELF, "executable"),
@@ -656,7 +656,7 @@ FORMULAS = [
     "-2+3",
     "@SUM(A1)",
     "\t=1+1",
-    "\r=1+1",
+    "\r=2*3",
     "=DDE(\"cmd\";\"/C calc\";\"!A0\")",
 ]
 
