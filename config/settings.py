@@ -233,6 +233,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_SECONDS", 300)
+# Changing an email address (the way back in after a lost password) asks for the password
+# again, as MFA changes do (ASVS 7.5.1).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_SESSION_REMEMBER = False
 # Failed passwords are throttled by the portal itself (per account and per source, with
 # device cookies so that an attacker cannot lock a lawyer out): see accounts/throttle.py.

@@ -51,6 +51,22 @@ class AccountAdapter(DefaultAccountAdapter):
                 source_ip=source,
             )
 
+    def reauthenticate(self, user, password):
+        """Re-entering the password before a sensitive action is an authentication too:
+        on success it is audited and the session gets a new id, as at sign-in (ASVS
+        7.2.4, 16.3.1). A wrong password goes through `authenticate` above: throttled and
+        audited as a failed sign-in."""
+        ok = super().reauthenticate(user, password)
+        request = self.request
+        if ok and request is not None:
+            request.session.cycle_key()
+            record(
+                event_type=EventType.REAUTHENTICATED,
+                actor=user,
+                source_ip=self.get_client_ip(request),
+            )
+        return ok
+
 
 class MFAAdapter(DefaultMFAAdapter):
     """TOTP secrets and recovery-code seeds are sealed with the data key ring."""
