@@ -56,6 +56,13 @@ def _name_keys(names: tuple, family: tuple) -> tuple[frozenset[str], tuple[str, 
 
     Names repeat enormously, so this is computed once per distinct (names, relatives).
     """
+    static, by_year, by_birthday = names_keys(names)
+    return static | family_keys(family), by_year, by_birthday
+
+
+@lru_cache(maxsize=1 << 17)
+def names_keys(names: tuple) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """The part of `_name_keys` that comes from the record's own names."""
     keys: set[str] = set()
     by_year: set[str] = set()
     by_birthday: set[str] = set()
@@ -82,11 +89,17 @@ def _name_keys(names: tuple, family: tuple) -> tuple[frozenset[str], tuple[str, 
             for i, a in enumerate(ordered):
                 for b in ordered[i + 1:]:
                     keys.add(f"ss:{a}|{b}")
+    return frozenset(keys), tuple(sorted(by_year)), tuple(sorted(by_birthday))
+
+
+def family_keys(family: tuple) -> frozenset[str]:
+    """The part of `_name_keys` that comes from the relatives a record names."""
+    keys: set[str] = set()
     for given, surnames in family:
         for g in _given_codes(given[:1]):
             for s in _surname_codes(surnames):
                 keys.add(f"fm:{g}|{s}")
-    return frozenset(keys), tuple(by_year), tuple(by_birthday)
+    return frozenset(keys)
 
 
 def _keys(f: Features, years: Iterable[int], birthdays: Iterable[str]) -> set[str]:

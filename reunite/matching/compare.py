@@ -292,9 +292,14 @@ def compare_ids(a: Features, b: Features) -> int:
     """A-number / other identifiers: any equal, one digit apart, or all differ."""
     if not a.ids or not b.ids:
         return 0
+    return ids_level(a.ids, b.ids)
+
+
+def ids_level(a_ids: tuple[str, ...], b_ids: tuple[str, ...]) -> int:
+    """compare_ids of two non-empty identifier tuples."""
     best = 3
-    for x in a.ids:
-        for y in b.ids:
+    for x in a_ids:
+        for y in b_ids:
             if x == y:
                 return 1
             if len(x) == len(y) and DamerauLevenshtein.distance(x, y) <= 1:
@@ -352,9 +357,14 @@ def compare_contact(a: Features, b: Features) -> int:
         return 0
     if a.phone and a.phone == b.phone:
         return 1
-    if a.address and b.address and (a.address == b.address or JaroWinkler.similarity(a.address, b.address) >= 0.93):
+    if a.address and b.address and address_close(a.address, b.address):
         return 2
     return 3
+
+
+def address_close(a: str, b: str) -> bool:
+    """Two normalised addresses are the same or nearly (the contact comparison's test)."""
+    return a == b or JaroWinkler.similarity(a, b) >= 0.93
 
 
 COMPARISONS: tuple[Comparison, ...] = (

@@ -58,18 +58,7 @@ def iter_records(
     with handle:
         try:
             reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise UnreadableFile(name, "empty file (no header line)")
-            columns = [renames.get(h.strip(), h.strip()) for h in header]
-            unknown = [h for h, c in zip(header, columns, strict=True) if c not in CANONICAL_FIELDS]
-            if unknown:
-                raise UnknownColumn(
-                    name, f"unknown column(s) {', '.join(map(repr, unknown))}; use --map canonical=theirs",
-                    line=1,
-                )
-            if "id" not in columns:
-                raise UnknownColumn(name, "no 'id' column", line=1)
+            columns = check_header(name, next(reader, None), renames)
             width = len(columns)
             mine, shards = shard or (0, 1)
             seen = -1
@@ -95,6 +84,22 @@ def iter_records(
             raise UnreadableFile(name, f"not valid CSV: {exc}") from exc
     if errors:
         raise BadRows(name, errors)
+
+
+def check_header(name: str, header: list[str] | None, renames: Mapping[str, str]) -> list[str]:
+    """The canonical column names of a header row (raises UnreadableFile / UnknownColumn)."""
+    if header is None:
+        raise UnreadableFile(name, "empty file (no header line)")
+    columns = [renames.get(h.strip(), h.strip()) for h in header]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in CANONICAL_FIELDS]
+    if unknown:
+        raise UnknownColumn(
+            name, f"unknown column(s) {', '.join(map(repr, unknown))}; use --map canonical=theirs",
+            line=1,
+        )
+    if "id" not in columns:
+        raise UnknownColumn(name, "no 'id' column", line=1)
+    return columns
 
 
 def write_records(path: str | Path, records: Iterable[Record]) -> None:

@@ -51,7 +51,9 @@ class Features:
 
     def __init__(self, record: Record, reference_year: int = DEFAULT_REFERENCE_YEAR) -> None:
         self.id = record.id
-        self.names: tuple[Name, ...] = _names(record)
+        self.names: tuple[Name, ...] = names_of(record.given_names, record.paternal_surname,
+                                                record.maternal_surname, record.family_names,
+                                                record.full_name, record.aliases)
         self.sex: str = record.sex or ""
         bd = record.birth_date
         self.dob: tuple[int, int, int] | None = (
@@ -66,10 +68,7 @@ class Features:
         self.place: str = sys.intern(normalize_text(record.place_of_birth or ""))
         ids = [digits(record.a_number)] + [digits(x) or normalize_text(x) for x in record.other_ids]
         self.ids: tuple[str, ...] = tuple(x for x in ids if x)
-        family = [record.mother_name, record.father_name, *record.related_names]
-        self.family: tuple[Name, ...] = tuple(
-            n for n in (parse_person_name(f) for f in family if f) if n[0] or n[1]
-        )
+        self.family: tuple[Name, ...] = family_of(record.mother_name, record.father_name, record.related_names)
         self.phone: str = digits(record.phone)[-8:]
         self.address: str = normalize_text(
             " ".join(x for x in (record.address, record.postal_code) if x)
@@ -86,23 +85,40 @@ class Features:
         return self.names[0][1] if self.names else ()
 
 
-def _names(record: Record) -> tuple[Name, ...]:
-    """Primary name (most structured form present) followed by aliases."""
-    given = name_tokens(record.given_names or "")
-    if record.paternal_surname or record.maternal_surname:
-        surnames = name_tokens(record.paternal_surname or "") + name_tokens(record.maternal_surname or "")
+def names_of(
+    given_names: str | None,
+    paternal_surname: str | None,
+    maternal_surname: str | None,
+    family_names: str | None,
+    full_name: str | None,
+    aliases: tuple[str, ...],
+) -> tuple[Name, ...]:
+    """Primary name (most structured form present) followed by aliases.
+
+    Takes the Record's name fields (None or stripped text) so that a batch reader can
+    prepare each distinct combination once.
+    """
+    given = name_tokens(given_names or "")
+    if paternal_surname or maternal_surname:
+        surnames = name_tokens(paternal_surname or "") + name_tokens(maternal_surname or "")
     else:
-        surnames = name_tokens(record.family_names or "")
-    if not given and not surnames and record.full_name:
-        given, surnames = split_full_name(record.full_name)
+        surnames = name_tokens(family_names or "")
+    if not given and not surnames and full_name:
+        given, surnames = split_full_name(full_name)
     out: list[Name] = []
     if given or surnames:
         out.append((_intern_tokens(given), _intern_tokens(surnames)))
-    for alias in record.aliases:
+    for alias in aliases:
         name = parse_person_name(alias)
         if (name[0] or name[1]) and name not in out:
             out.append(name)
     return tuple(out)
+
+
+def family_of(mother_name: str | None, father_name: str | None, related_names: tuple[str, ...]) -> tuple[Name, ...]:
+    """The relatives a record names, parsed (mother, father, then the others)."""
+    family = [mother_name, father_name, *related_names]
+    return tuple(n for n in (parse_person_name(f) for f in family if f) if n[0] or n[1])
 
 
 def _year_range(record: Record, reference_year: int) -> tuple[int, int] | None:
