@@ -9,7 +9,10 @@ from reunite.tracing.models import MatchCandidate, Notification
 
 def match_list(*, actor: Membership, status: str = "") -> QuerySet[MatchCandidate]:
     matches = visible_matches(actor=actor).select_related(
-        "subject", "candidate", "subject_organization", "candidate_organization"
+        "subject__organization",
+        "candidate__organization",
+        "subject_organization",
+        "candidate_organization",
     )
     if status:
         matches = matches.filter(status=status)
