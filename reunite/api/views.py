@@ -243,7 +243,10 @@ class PersonView(ApiView):
         body = s.PersonUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         registry.person_update(
-            actor=actor, person=person, data=_person_input(person, body.validated_data)
+            actor=actor,
+            person=person,
+            data=_person_input(person, body.validated_data),
+            only=set(body.validated_data),  # a PATCH: leave the other fields as they are now
         )
         return self._viewed(access_person(actor=actor, public_id=public_id))
 

@@ -4,6 +4,7 @@ that names the fields touched, never their values."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
@@ -207,11 +208,19 @@ def person_create(*, actor: Membership, data: PersonInput, today: date) -> Perso
 
 
 @transaction.atomic
-def person_update(*, actor: Membership, person: Person, data: PersonInput) -> list[str]:
-    """Change the person's own fields; returns the names of the fields that changed."""
+def person_update(
+    *, actor: Membership, person: Person, data: PersonInput, only: Collection[str] | None = None
+) -> list[str]:
+    """Change the person's own fields; returns the names of the fields that changed.
+
+    `only` names the fields the caller means to change (a partial update): the others
+    keep what the row holds once locked, so that a concurrent change to them, committed
+    after the caller read the person, is not overwritten with the stale value."""
     _require_writable(actor, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     values = data.cleaned()
+    if only is not None:
+        values = {name: value for name, value in values.items() if name in only}
     changed = _changed({name: getattr(person, name) for name in values}, values)
     if not changed:
         return []
