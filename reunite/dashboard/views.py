@@ -2,6 +2,9 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from reunite.accounts.access import has
 from reunite.accounts.decorators import member_view
@@ -10,23 +13,97 @@ from reunite.accounts.selectors import member_list
 from reunite.audit.events import EventType
 from reunite.audit.selectors import AuditFilter, audit_events
 from reunite.audit.services import record
+from reunite.cases.choices import Stage
+from reunite.dashboard import charts, selectors
 from reunite.dashboard.forms import AuditFilterForm
+from reunite.people.selectors import current_custody
 from reunite.tracing.models import CandidateStatus
 from reunite.tracing.selectors import match_list
 
 AUDIT_PAGE_SIZE = 50
 
 
+def _money(cents: int) -> str:
+    return f"${cents // 100:,}"
+
+
+def _month_label(first, index: int) -> str:
+    """ "Nov", with the year under the first month shown and under each January."""
+    month = date_format(first, "M")
+    return f"{month}\n{first.year}" if index == 0 or first.month == 1 else month
+
+
+def _charts(actor, *, now) -> list[charts.Chart]:
+    months = selectors.reunifications_by_month(actor=actor, now=now)
+    stages = selectors.cases_by_stage(actor=actor)
+    drawn = [
+        charts.bar_chart(
+            slug="reunifications",
+            title=_("Reunifications, month by month"),
+            description=_("Cases that reached “reunified” in each of the last 12 months."),
+            categories=[_month_label(first, i) for i, (first, _n) in enumerate(months)],
+            series=[_("Reunifications")],
+            values=[[n] for _first, n in months],
+        ),
+        charts.bar_chart(
+            slug="stages",
+            title=_("Cases by stage"),
+            description=_("The organisation's cases at each stage now."),
+            categories=[str(Stage(stage).label) for stage, _n in stages],
+            series=[_("Cases")],
+            values=[[n] for _stage, n in stages],
+            horizontal=True,
+        ),
+    ]
+    flows = selectors.money_by_fund(actor=actor)
+    if flows is not None:
+        drawn.append(
+            charts.bar_chart(
+                slug="money",
+                title=_("Money in and out, by fund"),
+                description=_(
+                    "Cash received into and paid out of each fund, from the posted ledger."
+                ),
+                categories=[flow.label for flow in flows],
+                series=[_("Received"), _("Paid out")],
+                values=[[flow.received, flow.paid] for flow in flows],
+                fmt=_money,
+            )
+        )
+    return drawn
+
+
 @member_view()
 def home(request):
     actor = request.membership
-    waiting = None
+    now, today = timezone.now(), timezone.localdate()
+    context: dict = {"waiting": None, "charts": [], "today": today}
     if has(actor, Capability.VIEW_CLIENTS):
-        waiting = {
-            status: match_list(actor=actor, status=status).count()
-            for status in (CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO)
-        }
-    return render(request, "dashboard/home.html", {"waiting": waiting})
+        stale, stale_count = selectors.stale_custody(actor=actor, today=today)
+        context.update(
+            waiting={
+                status: match_list(actor=actor, status=status).count()
+                for status in (CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO)
+            },
+            my_cases=selectors.my_open_cases(actor=actor),
+            my_tasks=selectors.my_open_tasks(actor=actor),
+            overdue=selectors.overdue_count(actor=actor, today=today),
+            candidates=selectors.new_candidates(actor=actor, now=now),
+            stale=[(person, current_custody(person)) for person in stale],
+            stale_count=stale_count,
+        )
+        shown = (["task.title"] if context["my_tasks"] else []) + (["person.name"] if stale else [])
+        if shown:  # sealed values on the page: reading them is recorded
+            record(
+                event_type=EventType.DASHBOARD_VIEWED,
+                actor=request.user,
+                organization=actor.organization,
+                fields=shown,
+                data={"tasks": len(context["my_tasks"]), "people": len(stale)},
+            )
+    if selectors.can_see_figures(actor):
+        context["charts"] = _charts(actor, now=now)
+    return render(request, "dashboard/home.html", context)
 
 
 @member_view(Capability.VIEW_AUDIT)
