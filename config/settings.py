@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "reunite.core.middleware.MethodAllowlistMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reunite.core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -334,6 +335,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Flash messages stay on the server (in the session): a message cookie would carry names
+# ("Signed in as ...", a case reference) to the browser in readable form (ASVS 14.3.3).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Headers --------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
