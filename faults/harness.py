@@ -329,3 +329,22 @@ def login(browser: Browser, email: str, password: str, secret: str, *, at: float
     if response.status_code != 302 or "2fa" not in response.headers.get("Location", ""):
         return response
     return browser.post_form("/accounts/2fa/authenticate/", {"code": totp_now(secret, at)})
+
+
+def boot(portal: Portal, spawn) -> tuple[object, float, float]:
+    """Start a process with `spawn()` and wait until it has connected to the database:
+    (process, the moment it was up, seconds its start took). Recovery after a restart
+    is measured from that moment: starting Python and Django is the supervisor's part,
+    and on a loaded machine it alone can take seconds (it is reported apart)."""
+    before = set(portal.cluster.backends(portal.db))
+    began = time.monotonic()
+    process = spawn()
+    wait_for(
+        lambda: set(portal.cluster.backends(portal.db)) - before,
+        timeout=120,
+        interval=0.02,
+        what="the process to connect",
+    )
+    up = time.monotonic()
+    report("process start", up - began, "connected")
+    return process, up, up - began

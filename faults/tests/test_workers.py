@@ -1,0 +1,163 @@
+"""Background processes killed outright (SIGKILL: no handler runs, no cleanup) in the
+middle of their work, then started again: an import and a data-key rotation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from faults import harness
+
+BATCH = 100
+
+
+def kill(process) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def job_progress(portal, job: int) -> tuple[int, str]:
+    return tuple(
+        portal.cluster.sql(
+            "SELECT processed_rows, status FROM interop_importjob WHERE id = %s", (job,),
+            db=portal.db,
+        )[0]
+    )  # fmt: skip
+
+
+def worker(portal):
+    return portal.spawn(
+        [harness.PYTHON, "manage.py", "db_worker", "--no-startup-delay", "--no-reload",
+         "--interval", "0.2"],
+        "db_worker", portal.env(IMPORT_BATCH_SIZE=str(BATCH)),
+    )  # fmt: skip
+
+
+def test_worker_killed_during_an_import_resumes_without_duplicates(portal):
+    """The worker dies after some batches: each saved batch is whole (no partial rows),
+    "Resume" continues after the last one, and no row is imported twice."""
+    rows = 1500
+    path = str(portal.workdir / "parents.csv")
+    portal.agent("registry_csv", rows=rows, path=path)
+    job = portal.agent("import_file", email="alice@faults.example.org", path=path, enqueue=True)["job"]  # fmt: skip
+    first = worker(portal)
+    portal.processes.append(first)
+    harness.wait_for(
+        lambda: job_progress(portal, job)[0] >= 2 * BATCH, timeout=120, what="two batches"
+    )
+    kill(first)
+    processed, status = job_progress(portal, job)
+    assert 0 < processed < rows and status == "running"
+    state = portal.agent("import_state", job=job)
+    assert state["processed"] % BATCH == 0
+    assert state["records"] == state["created"] == processed - state["rejected"]
+    assert state["people"] == len(portal.seed["people"]) + state["records"]
+    assert state["duplicated_keys"] == 0
+
+    portal.agent("import_resume", email="alice@faults.example.org", job=job)
+    second, began, _ = harness.boot(portal, lambda: worker(portal))
+    portal.processes.append(second)
+    assert job_progress(portal, job)[1] == "queued"
+    harness.wait_for(
+        lambda: job_progress(portal, job)[1] == "running", timeout=60, what="the import to resume"
+    )
+    resumed = harness.report("worker killed during an import", time.monotonic() - began,
+                             "import taken up again by the restarted worker")  # fmt: skip
+    harness.wait_for(
+        lambda: job_progress(portal, job)[0] > processed, timeout=60, what="the next batch"
+    )
+    harness.report("worker killed during an import", time.monotonic() - began, "next batch saved")
+    harness.wait_for(
+        lambda: job_progress(portal, job)[1] == "done", timeout=180, interval=0.2, what="done"
+    )
+    harness.report("worker killed during an import", time.monotonic() - began, "import finished")
+    assert resumed < harness.RECOVERY_SECONDS
+    state = portal.agent("import_state", job=job)
+    assert state["processed"] == rows
+    assert state["records"] == state["distinct_people"] == rows - state["rejected"]
+    assert state["duplicated_keys"] == 0
+    assert state["people"] == len(portal.seed["people"]) + rows - state["rejected"]
+    kill(second)
+
+
+def sealed_under(portal, key_id: str) -> int:
+    return portal.cluster.one(
+        "SELECT count(*) FROM people_person WHERE left(paternal_surname, %s) = %s",
+        (len(key_id) + 4, f"v1:{key_id}:"),
+        db=portal.db,
+    )
+
+
+def rotated_events(portal) -> int:
+    return portal.cluster.one(
+        "SELECT count(*) FROM audit_auditevent WHERE event_type = 'keys.rotated'", db=portal.db
+    )
+
+
+def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
+    """`reunite keys rotate` is killed halfway: every value is sealed under the old or the
+    new key (none half-written, none in the clear) and opens with the ring; run again, it
+    finishes the rest, touches nothing twice and records one audit event."""
+    path = str(portal.workdir / "parents.csv")
+    portal.agent("registry_csv", rows=1500, path=path)
+    portal.agent("import_file", email="alice@faults.example.org", path=path)
+    total = portal.cluster.one("SELECT count(*) FROM people_person", db=portal.db)
+    old = portal.secrets["DATA_KEYS"]
+    ring = portal.env(DATA_KEYS=f"k2:{harness.key()},{old}")
+    rotate = [harness.PYTHON, "manage.py", "keys", "rotate", "--yes", "--batch-size", str(BATCH)]
+    first = portal.spawn(rotate, "keys-rotate", ring)
+    portal.processes.append(first)
+    harness.wait_for(lambda: sealed_under(portal, "k2") >= BATCH, timeout=120, what="a batch")
+    kill(first)
+    done = sealed_under(portal, "k2")
+    assert 0 < done < total, "the rotation was not killed halfway"
+    assert done % BATCH == 0, "a batch was half re-sealed"
+    assert done + sealed_under(portal, "k1") == total
+    assert rotated_events(portal) == 0
+    opened = portal.agent("open_people", env=ring)
+    assert (opened["opened"], opened["refused"]) == (total, 0)
+
+    second, began, _ = harness.boot(portal, lambda: portal.spawn(rotate, "keys-rotate", ring))
+    portal.processes.append(second)
+    assert second.wait(timeout=300) == 0
+    seconds = harness.report("key rotation killed halfway", time.monotonic() - began,
+                             "rotation resumed and finished")  # fmt: skip
+    assert sealed_under(portal, "k2") == total and sealed_under(portal, "k1") == 0
+    assert portal.cluster.one("SELECT count(*) FROM people_person", db=portal.db) == total
+    assert rotated_events(portal) == 1
+    status = portal.manage("keys", "status", env=ring)
+    assert "Rows still to rotate: 0" in status.stdout, status.stdout
+    assert seconds < harness.RECOVERY_SECONDS
+
+
+def test_backup_restored_after_a_rotation_opens_with_the_retained_key(portal):
+    """A backup taken before a rotation holds only sealed values; restored after it, it
+    opens with the ring that kept the old key, and fails closed without it."""
+    backup = portal.cluster.dump(portal.db, portal.workdir / "backup.sql")
+    assert not harness.leaks(backup.read_text(errors="replace"))
+    old = portal.secrets["DATA_KEYS"]
+    new = f"k2:{harness.key()}"
+    rotated = portal.manage("keys", "rotate", "--yes", env=portal.env(DATA_KEYS=f"{new},{old}"))
+    assert rotated.returncode == 0, rotated.stderr[-2000:]
+    people = len(portal.seed["people"])
+    assert portal.agent("open_people", env=portal.env(DATA_KEYS=new))["opened"] == people
+
+    restored = portal.cluster.new_name("restored")
+    portal.cluster.create(restored)
+    try:
+        began = time.monotonic()
+        portal.cluster.restore(backup, restored)
+        seconds = harness.report("backup restored after a rotation", time.monotonic() - began,
+                                 "restored")  # fmt: skip
+        target = harness.Portal(portal.cluster, restored, portal.workdir / "restored", portal.secrets)
+        retained = target.agent("open_people", env=target.env(DATA_KEYS=f"{new},{old}"))
+        assert retained == {"opened": people, "refused": 0, "with_marker": people}
+        without = target.agent("open_people", env=target.env(DATA_KEYS=new))
+        assert without == {"opened": 0, "refused": people, "with_marker": 0}
+        status = target.manage("keys", "status", env=target.env(DATA_KEYS=new))
+        assert "NOT IN DATA_KEYS" in status.stdout
+        assert not harness.leaks(target.text_of_logs())
+        assert seconds < harness.RECOVERY_SECONDS
+    finally:
+        portal.cluster.drop(restored)
