@@ -107,18 +107,22 @@ def bar_chart(
     values: Sequence[Sequence[int]],
     fmt: Callable[[int], str] = str,
     horizontal: bool = False,
+    least_scale: int = 1,
 ) -> Chart:
     """`values[i][s]` is category i's value in series s (non-negative). A category label
-    may hold a line break ("Nov\\n2026")."""
+    may hold a line break ("Nov\\n2026"). The axis runs to at least `least_scale` (for
+    money in cents: 100, so that an empty chart's axis reads $0 to $1)."""
     if len(values) != len(categories) or any(len(row) != len(series) for row in values):
         raise ValueError("values must hold one row per category and one value per series")
-    top = 12 + (24 if len(series) > 1 else 0)
-    scale = nice_ceiling(max((v for row in values for v in row), default=0))
+    top = 20 + (24 if len(series) > 1 else 0)
+    scale = nice_ceiling(max([least_scale, *(v for row in values for v in row)]))
     bars: list[Bar] = []
     labels: list[Label] = []
     ticks: list[Tick] = []
     if horizontal:
-        left, right, row_height = 200, 64, 28
+        # Room for the longest label at 14 px (about 7.8 px a character), within reason.
+        longest = max((len(c) for c in categories), default=0)
+        left, right, row_height = round(min(300, max(120, 16 + 7.8 * longest))), 72, 30
         height = top + row_height * len(categories) + 28
         plot = WIDTH - left - right
         inner = row_height * 0.7
@@ -140,9 +144,9 @@ def bar_chart(
         bottom = top + row_height * len(categories)
         for value in _tick_values(scale):
             x = left + plot * value / scale
-            ticks.append(Tick(x, top, x, bottom, fmt(value), x, bottom + 16))
+            ticks.append(Tick(x, top, x, bottom, fmt(value), x, bottom + 18))
     else:
-        left, right, bottom_space = 64, 12, 44
+        left, right, bottom_space = 72, 12, 48
         height = 260
         plot_width, plot_height = WIDTH - left - right, height - top - bottom_space
         group = plot_width / max(len(categories), 1)
@@ -150,7 +154,7 @@ def bar_chart(
         baseline = top + plot_height
         for i, category in enumerate(categories):
             labels.append(
-                Label(left + i * group + group / 2, baseline + 16, tuple(category.split("\n")))
+                Label(left + i * group + group / 2, baseline + 18, tuple(category.split("\n")))
             )
             for s, name in enumerate(series):
                 thickness = inner / len(series)

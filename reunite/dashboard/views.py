@@ -24,7 +24,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 def _money(cents: int) -> str:
-    return f"${cents // 100:,}"
+    return f"${cents / 100:,.2f}" if cents % 100 else f"${cents // 100:,}"
 
 
 def _month_label(first, index: int) -> str:
@@ -68,6 +68,7 @@ def _charts(actor, *, now) -> list[charts.Chart]:
                 series=[_("Received"), _("Paid out")],
                 values=[[flow.received, flow.paid] for flow in flows],
                 fmt=_money,
+                least_scale=100,
             )
         )
     return drawn
