@@ -352,3 +352,20 @@ def test_reject_needs_a_reason_and_keeps_the_form(client, alice, fiona):
     assert response.status_code == 400
     client.post(url("disbursement_reject", request), {"reject-reason": "duplicate request"})
     assert Disbursement.objects.get().status == DisbursementStatus.REJECTED
+
+
+def test_the_queue_takes_the_same_queries_for_many_requests(client, alice, fiona):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bond(alice, uuid.uuid4())
+    signed_in(client, fiona)
+    client.get(url("disbursements"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(url("disbursements"))
+    for _ in range(4):
+        bond(alice, uuid.uuid4())
+    with CaptureQueriesContext(connection) as after:
+        body = client.get(url("disbursements")).content.decode()
+    assert len(after) == len(before)
+    assert body.count("Alice Attorney") == 5
