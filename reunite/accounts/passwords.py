@@ -64,10 +64,38 @@ def candidate_forms(password: str) -> set[str]:
     return {form for form in forms if form}
 
 
+# Words a guesser tries first against this portal (ASVS 6.1.2, listed in SECURITY.md §
+# Passwords): its name, its purpose, its users' work. A password whose whole core is one
+# of them, or two of them run together, is refused; a passphrase that merely contains one
+# is not.
+CONTEXT_WORDS = frozenset(
+    {
+        "reunite", "reunion", "reunification", "reunify", "family", "families", "familia",
+        "familias", "border", "frontera", "asylum", "asilo", "immigration", "inmigracion",
+        "attorney", "abogado", "abogada", "lawyer", "paralegal", "legalaid", "detention",
+        "ice", "orr", "dhs", "cbp", "eoir", "shelter", "refugio", "separated", "parent",
+        "child", "children", "nino", "nina", "ninos", "mama", "papa",
+    }
+)  # fmt: skip
+
+
+def _is_context(form: str) -> bool:
+    """The letters of `form` (padding stripped, leetspeak undone) are one context word,
+    a repetition of one, or two run together."""
+    core = _unrepeated(re.sub(r"[^a-z]", "", PADDING.sub("", form).translate(LEET)))
+    if core in CONTEXT_WORDS:
+        return True
+    return any(
+        core[:cut] in CONTEXT_WORDS and core[cut:] in CONTEXT_WORDS for cut in range(2, len(core))
+    )
+
+
 def is_common(password: str) -> bool:
     forms = candidate_forms(password)
     if any(len(_unrepeated(form)) < MIN_CORE or _is_run(form) for form in forms):
         return True  # "111111111111", "abababababab", "123456789012": no real content
+    if any(_is_context(form) for form in forms):
+        return True  # "Reunite2026!!", "B0rder-Attorney1", "familiafamilia"
     known = common_passwords()
     return any(form in known for form in forms)
 

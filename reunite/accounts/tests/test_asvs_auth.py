@@ -315,3 +315,97 @@ def test_no_email_address_can_be_added_to_an_account_with_a_second_factor(client
     )
     assert response.status_code == 200
     assert not alice.emailaddress_set.filter(email="alice.new@a.example.org").exists()
+
+
+# --- added for the trail: context words, secrets, redirects, mail ----------------------------
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["Reunite2026!!", "B0rder-Attorney1", "familiafamilia", "Reunification", "ICE-ICE-ICE-ICE"],
+)
+def test_the_portals_own_words_are_refused_as_passwords(alice, weak):
+    """6.2.11: the context words of SECURITY.md § Passwords, padded, leet or doubled."""
+    with pytest.raises(ValidationError):
+        validate_password(weak, alice)
+
+
+def test_context_words_inside_a_longer_passphrase_are_fine(alice):
+    validate_password("reunite the families before the winter comes", alice)
+
+
+def test_a_failed_sign_in_never_shows_the_password_again(client, alice):
+    """6.2.6: the typed password is not echoed back into the page."""
+    typed = "my-secret-try-4711-zebra"
+    response = sign_in_with_password(client, alice.email, typed)
+    assert response.status_code == 200
+    assert typed not in response.content.decode()
+
+
+def test_totp_secrets_are_long_and_never_repeat():
+    """6.5.3: 160-bit secrets from a CSPRNG: no two alike in a thousand draws."""
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    secrets = [generate_totp_secret() for _ in range(1000)]
+    assert len(set(secrets)) == len(secrets)
+    assert min(len(s) for s in secrets) >= 32  # base32: 5 bits a character
+
+
+def test_session_ids_are_long_random_and_fresh_per_sign_in(alice, password):
+    """7.2.2, 7.2.3: a new reference token at each sign-in, over 128 bits."""
+    from django.core.cache import cache
+
+    seen = set()
+    for _ in range(3):
+        browser = Client()
+        sign_in_with_password(browser, alice.email, password)
+        browser.post(reverse("mfa_authenticate"), {"code": totp_now(alice.totp_secret)})
+        key = browser.session.session_key
+        assert len(key) >= 32 and re.fullmatch(r"[a-z0-9]+", key)  # 36**32 > 2**165
+        seen.add(key)
+        cache.clear()  # forget the TOTP replay marker: the same code signs in again
+    assert len(seen) == 3
+
+
+def test_sign_in_returns_to_a_page_of_this_site(client, alice, password):
+    """1.2.2: the `next` page is followed when it is on this site."""
+    target = reverse("people:list")
+    client.post(
+        f"{reverse('account_login')}?next={target}",
+        {"login": alice.email, "password": password, "next": target},
+    )
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(alice.totp_secret)})
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)", "/\\evil.example"],
+)
+def test_sign_in_never_redirects_to_another_site(client, alice, password, target):
+    client.post(
+        reverse("account_login"), {"login": alice.email, "password": password, "next": target}
+    )
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(alice.totp_secret)})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "evil.example" not in location and not location.startswith("javascript:")
+
+
+def test_an_invitation_address_with_a_line_break_is_refused(ada):
+    """1.3.11: no header injection through an invited address."""
+    from django.utils import timezone
+
+    from reunite.accounts import services
+    from reunite.core.errors import Invalid
+
+    with pytest.raises((ValidationError, Invalid)):
+        services.invitation_create(
+            actor=ada.memberships.get(),
+            email="new@a.example.org\nBcc: everyone@evil.example",
+            role=Role.ATTORNEY,
+            now=timezone.now(),
+            accept_url=lambda token: token,
+        )
+    assert all("evil.example" not in ",".join(m.recipients()) for m in mail.outbox)
