@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 
 from reunite.interop.csv_codec import (
@@ -39,8 +41,18 @@ _ACTIVE = re.compile(
     re.I,
 )
 _MACRO_TYPE = b"macroEnabled"
-# What zipfile raises on a damaged, encrypted or exotic archive.
-_DAMAGED = (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError)
+# What zipfile raises on a damaged, encrypted or exotic archive (found by fuzzing: a
+# damaged deflate stream raises zlib.error, which is none of the others).
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 def is_xlsx(data: bytes) -> bool:
