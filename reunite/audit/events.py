@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
     ATTORNEY_CREDENTIALS_CHANGED = "member.credentials_changed", _("Attorney credentials changed")
     ATTORNEY_VERIFIED = "member.attorney_verified", _("Attorney verified")
     AUDIT_VIEWED = "audit.viewed", _("Audit log viewed")
+    ACCESS_DENIED = "access.denied", _("Access refused (not found or not allowed)")
     PERSON_CREATED = "person.created", _("Person registered")
     PERSON_VIEWED = "person.viewed", _("Person record viewed")
     PERSON_UPDATED = "person.updated", _("Person record changed")
