@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reunite.funds.models import DisbursementKind, DonorKind, Fund
+from reunite.funds.models import AccountCode, DisbursementKind, DonorKind, Fund
 
 DATE = forms.DateInput(attrs={"type": "date"})
 MAX_DOLLARS = Decimal("10000000.00")  # ten million: a typo guard, not a policy
@@ -83,6 +83,26 @@ class ExclusionImportForm(forms.Form):
         label=_("Contract-awards CSV (USAspending columns)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+class JournalEntryForm(forms.Form):
+    """A journal entry by hand, as two legs: an opening balance, a transfer between
+    funds, a bank fee. The service refuses what would spend restricted money elsewhere."""
+
+    debit_fund = forms.ChoiceField(label=_("Debit: fund"), choices=Fund.choices)
+    debit_account = forms.ChoiceField(label=_("Debit: account"), choices=AccountCode.choices)
+    credit_fund = forms.ChoiceField(label=_("Credit: fund"), choices=Fund.choices)
+    credit_account = forms.ChoiceField(label=_("Credit: account"), choices=AccountCode.choices)
+    amount = AmountField()
+    memo = forms.CharField(label=_("Memo (what and why)"), max_length=500)
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        debit = (data.get("debit_fund"), data.get("debit_account"))
+        if all(debit) and debit == (data.get("credit_fund"), data.get("credit_account")):
+            self.add_error("credit_account", _("Debit and credit must be different accounts."))
+        return data
 
 
 class ReverseForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "funds"
 urlpatterns = [
     path("funds/", views.overview, name="overview"),
     path("funds/ledger/", views.ledger, name="ledger"),
+    path("funds/ledger/new/", views.transaction_new, name="transaction_new"),
     path("funds/ledger/<uuid:public_id>/", views.transaction_detail, name="transaction"),
     path(
         "funds/ledger/<uuid:public_id>/reverse/",

@@ -109,6 +109,35 @@ def ledger(request):
     return render(request, "funds/ledger.html", {"page": page})
 
 
+@require_http_methods(["GET", "POST"])
+@member_view(Capability.MANAGE_FUNDS)
+def transaction_new(request):
+    """A journal entry by hand (opening balances, transfers between funds, fees)."""
+    if request.method == "GET":
+        form = forms.JournalEntryForm(initial={"occurred_on": timezone.localdate()})
+        return render(request, "funds/transaction_new.html", {"form": form})
+    require_step_up(request)
+    form = forms.JournalEntryForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            txn = services.transaction_post(
+                actor=request.membership,
+                legs=[
+                    services.Leg(data["debit_fund"], data["debit_account"], data["amount"]),
+                    services.Leg(data["credit_fund"], data["credit_account"], -data["amount"]),
+                ],
+                memo=data["memo"],
+                occurred_on=data["occurred_on"],
+            )
+        except (Invalid, Conflict) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The journal entry is posted."))
+            return redirect("funds:transaction", public_id=txn.public_id)
+    return render(request, "funds/transaction_new.html", {"form": form}, status=400)
+
+
 def _transaction_page(request, txn, form=None, status=200):
     txn = selectors.transaction_list(actor=request.membership).get(pk=txn.pk)
     reversed_by = getattr(txn, "reversed_by", None)  # None when it was never reversed

@@ -168,6 +168,7 @@ ACCESS_MATRIX = {
     "cases:disbursement_request": Org("case", "post"),
     "funds:overview": Org(),
     "funds:ledger": Org(),
+    "funds:transaction_new": Org(),
     "funds:transaction": Org("transaction"),
     "funds:transaction_reverse": Org("transaction", "post"),
     "funds:donors": Org(),

@@ -369,3 +369,38 @@ def test_the_queue_takes_the_same_queries_for_many_requests(client, alice, fiona
         body = client.get(url("disbursements")).content.decode()
     assert len(after) == len(before)
     assert body.count("Alice Attorney") == 5
+
+
+def test_a_journal_entry_by_hand(client, fiona, funded):
+    signed_in(client, fiona, reauthenticated=True)
+    entry = {
+        "debit_fund": Fund.GENERAL,
+        "debit_account": "cash",
+        "credit_fund": Fund.GENERAL,
+        "credit_account": "net_assets",
+        "amount": "2,500",
+        "memo": "opening balance",
+        "occurred_on": TODAY.isoformat(),
+    }
+    response = client.post(url("transaction_new"), {**entry, "memo": ""})
+    assert response.status_code == 400
+    assert 'value="2,500"' in response.content.decode()  # what was typed stays
+    response = client.post(url("transaction_new"), entry)
+    txn = Transaction.objects.get(kind=TransactionKind.ADJUSTMENT)
+    assert response["Location"] == url("transaction", txn)
+    assert selectors.fund_balances(actor=member(fiona))[Fund.GENERAL].cash == 300_000 + 250_000
+    # Restricted bond money cannot be moved to the general fund by a journal entry.
+    moved = {**entry, "debit_fund": Fund.GENERAL, "debit_account": "cash"}
+    moved.update(credit_fund=Fund.BOND, credit_account="cash", memo="move")
+    response = client.post(url("transaction_new"), moved)
+    assert response.status_code == 400
+    assert "Restricted money" in response.content.decode()
+    assert selectors.ledger_reconcile(actor=member(fiona)).ok
+
+
+def test_a_journal_entry_is_for_finance_officers_after_the_password(client, alice, fiona):
+    signed_in(client, alice, reauthenticated=True)
+    assert client.get(url("transaction_new")).status_code == 403
+    signed_in(client, fiona)
+    response = client.post(url("transaction_new"), {})
+    assert response.status_code == 302 and "reauthenticate" in response["Location"]
