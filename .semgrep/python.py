@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import yaml
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.template import Template, engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
@@ -80,6 +81,15 @@ def load(blob, text):
     ET.Element("person")
     # ruleid: reunite.dynamic-code
     eval(text)
+
+
+def render(request):
+    # ruleid: reunite.template-from-input
+    Template(request.POST["letter"])
+    # ruleid: reunite.template-from-input
+    engines["django"].from_string(request.GET["t"])
+    # ok: reunite.template-from-input
+    Template("{{ name }}")
 
 
 def run(name):
