@@ -19,3 +19,6 @@ accesslog = "-" if os.environ.get("WEB_ACCESS_LOG") else None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# No control socket (gunicorn 25.1+): nothing here uses it, and every instance on a host
+# would otherwise share one default path ($HOME/.gunicorn/gunicorn.ctl).
+control_socket_disable = True

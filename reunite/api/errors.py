@@ -98,7 +98,10 @@ def exception_handler(exc, context):
             body = error_body(code, str(exc.detail))
         return Response(body, status=exc.status_code, headers=headers)
     if is_outage(exc):  # the database or cache is down: the change rolled back whole
-        logger.warning("API answered 503: %s", type(exc).__name__)
+        cause = exc.__cause__ or exc.__context__  # the driver's error: DiskFull, QueryCanceled
+        logger.warning(
+            "API answered 503: %s (%s)", type(exc).__name__, type(cause).__name__ if cause else "-"
+        )
         return Response(
             error_body(Unavailable.code, Unavailable.default_message),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
