@@ -33,6 +33,7 @@ from reunite.cases.models import ENDED, CaseTransition, ReunificationCase, Task
 from reunite.cases.selectors import case_list, tasks_overdue
 from reunite.funds.access import can_read_ledger
 from reunite.funds.models import AccountCode, Entry, Fund
+from reunite.people.choices import RecordKind
 from reunite.people.models import CustodyEvent, Person
 from reunite.people.selectors import person_list
 from reunite.tracing.models import CandidateStatus, MatchCandidate
@@ -91,7 +92,7 @@ def stale_custody(*, actor: Membership, today: date) -> tuple[list[Person], int]
     cutoff = today - timedelta(days=settings.CUSTODY_STALE_DAYS)
     people = (
         person_list(actor=actor)
-        .filter(kind="client")
+        .filter(kind=RecordKind.CLIENT)
         .annotate(
             verified=Subquery(
                 current.annotate(on=Coalesce("last_verified_on", "start_date")).values("on")[:1]

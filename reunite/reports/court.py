@@ -105,6 +105,11 @@ def _definitions() -> list[tuple[str, str, Promise]]:
 FIGURE_KEYS = [key for key, _section, _label in _definitions()]
 
 
+def stamp(moment: datetime) -> str:
+    """A moment as the files and links write it: ISO 8601 in UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -140,7 +145,7 @@ class CourtReport:
         payload = json.dumps(
             {
                 "organization": self.organization_id,
-                "as_of": self.as_of.astimezone(UTC).isoformat(),
+                "as_of": stamp(self.as_of),
                 "counts": self.counts,
             },
             sort_keys=True,

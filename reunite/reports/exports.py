@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC
 from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
-from reunite.reports.court import CourtReport
+from reunite.reports.court import CourtReport, stamp
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -23,18 +22,14 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _stamp(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def report_csv(report: CourtReport) -> bytes:
     """Header rows (organisation, as of, generated, digest), then one row per figure:
     its stable key, section, label in the reader's language and count."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_("Organisation"), _cell(report.organization_name)])
-    writer.writerow([_("As of"), _stamp(report.as_of)])
-    writer.writerow([_("Generated"), _stamp(report.generated_at)])
+    writer.writerow([_("As of"), stamp(report.as_of)])
+    writer.writerow([_("Generated"), stamp(report.generated_at)])
     writer.writerow([_("Digest (SHA-256)"), report.digest])
     writer.writerow([])
     writer.writerow(["key", _("Section"), _("Figure"), _("Count")])
@@ -64,7 +59,7 @@ def report_pdf(report: CourtReport) -> bytes:
     local = timezone.localtime
     for label, value in (
         (_("Organisation"), report.organization_name),
-        (_("As of"), f"{local(report.as_of):%Y-%m-%d %H:%M:%S %Z} ({_stamp(report.as_of)})"),
+        (_("As of"), f"{local(report.as_of):%Y-%m-%d %H:%M:%S %Z} ({stamp(report.as_of)})"),
         (_("Generated"), f"{local(report.generated_at):%Y-%m-%d %H:%M:%S %Z}"),
         (_("Digest (SHA-256)"), report.digest),
     ):

@@ -15,13 +15,10 @@ from reunite.audit.services import record
 from reunite.core.errors import Forbidden, Invalid, NotFound
 from reunite.reports import exports, selectors
 from reunite.reports.access import can_drill_down, can_read_report
+from reunite.reports.court import stamp
 from reunite.reports.forms import AsOfForm, FigureForm
 
 CASES_PAGE_SIZE = 50
-
-
-def _stamp(moment) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _report(request, form):
@@ -43,7 +40,7 @@ def _audit(request, event_type, report, **data):
         event_type=event_type,
         actor=request.user,
         organization=request.membership.organization,
-        data={"as_of": _stamp(report.as_of), "digest": report.digest, **data},
+        data={"as_of": stamp(report.as_of), "digest": report.digest, **data},
     )
 
 
@@ -59,7 +56,7 @@ def court_report(request):
     context = {
         "form": form,
         "report": report,
-        "as_of_param": _stamp(report.as_of) if report else "",
+        "as_of_param": stamp(report.as_of) if report else "",
         "drill_down": can_drill_down(request.membership),
     }
     return render(request, "reports/court_report.html", context)
@@ -124,7 +121,7 @@ def court_report_cases(request):
         "report": report,
         "figure": figure,
         "page": page,
-        "as_of_param": _stamp(report.as_of),
+        "as_of_param": stamp(report.as_of),
         "query": query.urlencode(),
     }
     return render(request, "reports/court_cases.html", context)
