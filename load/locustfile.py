@@ -8,8 +8,9 @@ Run by load/run.py (which seeds, starts gunicorn and mints the sessions); by han
 signed in through a session minted server-side for it (var/load/sessions.json: see
 load/sessions.py for why), working its own organisation's records: searching, reading
 person pages, candidates, cases and the dashboard, and now and then writing (a custody
-entry, a case task, a review of a candidate). Think time LOAD_WAIT seconds (default
-"2,6": a busy day, far more than a lawyer's clicks).
+entry, a case task, a review of a candidate). Think time LOAD_WAIT seconds between pages
+(default "5,15", 10 s on average: 50 users make about 5 pages a second, a very busy day
+for a team that reads each record it opens).
 
 `Stuffer` (LOAD_SOURCES bots, default 250): from LOAD_WAVE_START seconds on, together
 LOAD_WAVE_RATE sign-in attempts a minute (default 1,000) with wrong passwords against
@@ -35,7 +36,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from locust import HttpUser, between, constant_pacing, events, task
+import gevent
+from locust import HttpUser, between, constant, events, task
 from locust.clients import LocustHttpAdapter
 from requests.adapters import HTTPAdapter
 
@@ -43,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from load import common
 
-WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "2,6").split(",")]
+WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "5,15").split(",")]
 SOURCES = int(os.environ.get("LOAD_SOURCES", "250"))
 WAVE_START = float(os.environ.get("LOAD_WAVE_START", "60"))
 WAVE_RATE = float(os.environ.get("LOAD_WAVE_RATE", "1000"))  # attempts a minute, all bots
@@ -90,11 +92,16 @@ class Staff(HttpUser):
         index = next(_accounts) % len(SESSIONS)
         account = SESSIONS[index]
         self.client.cookies.set("sessionid", account["session"])
+        # A new connection per request: gunicorn closes idle keep-alive connections after
+        # 2 s, and a POST on one it has just closed fails without a retry.
+        self.client.headers["Connection"] = "close"
         self.org = MANIFEST["orgs"][str(account["org"])]
         self.can_write = account["role"] in {"attorney", "legal_assistant", "org_admin"}
         self.rng = random.Random(index)  # noqa: S311 - load pattern, not secrets
-        # The CSRF cookie, as a browser gets it with its first page.
-        self._get("/", "dashboard")
+        # People arrive over one think time, not all in the same second; the dashboard
+        # first, which gives the browser its CSRF cookie.
+        gevent.sleep(self.rng.uniform(0, WAIT[1]))
+        self._get("/", "read: dashboard")
 
     def _get(self, path, name):
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False) as r:
@@ -192,22 +199,29 @@ class SourceAddressAdapter(LocustHttpAdapter):
 
 class Stuffer(HttpUser):
     """One bot of the wave: its own source address, its own cookie jar, a wrong password
-    for a target email every SOURCES * 60 / WAVE_RATE seconds once the wave started."""
+    for a target email every SOURCES * 60 / WAVE_RATE seconds once the wave started, the
+    bots' slots spread evenly over that interval (no synchronised bursts)."""
 
     fixed_count = SOURCES
-    wait_time = constant_pacing(SOURCES * 60 / WAVE_RATE if WAVE_RATE else 3600)
+    wait_time = constant(0)  # the bot keeps its own schedule (attempt())
 
     def on_start(self):
         n = next(_sources)
         self.source = f"127.0.{1 + n // 250}.{1 + n % 250}"
         self.client.mount("http://", SourceAddressAdapter(self.source))
+        self.client.headers["Connection"] = "close"  # as Staff: no stale keep-alive
         self.targets = json.loads(TARGETS.read_text(encoding="utf-8"))
         self.rng = random.Random(n)  # noqa: S311 - load pattern, not secrets
+        self.interval = SOURCES * 60 / WAVE_RATE if WAVE_RATE else 3600.0
+        self.slot = _started + WAVE_START + (n % SOURCES) * self.interval / SOURCES
         self.primed = False
 
     @task
     def attempt(self):
-        if not WAVE_RATE or phase() != "wave":
+        gevent.sleep(max(0.0, self.slot - time.monotonic()))
+        # Behind schedule (slow answers), a bot goes on from now rather than bursting.
+        self.slot = max(self.slot + self.interval, time.monotonic())
+        if not WAVE_RATE:
             return
         if not self.primed:  # one GET of the sign-in page for the CSRF cookie, as bots do
             self.client.get("/accounts/login/", name="stuffing: sign-in page")

@@ -109,6 +109,28 @@ def sign_in(browser: Browser, email: str, secret: str) -> tuple[bool, str]:
     return home.status_code == 200, f"home page answered {home.status_code}"
 
 
+def warm_up(manifest) -> None:
+    """A few rounds of every page, unmeasured: fresh workers compile templates and load
+    catalogues on their first requests, which no one meets twice in production."""
+    account = json.loads(common.SESSIONS.read_text(encoding="utf-8"))[0]
+    org = manifest["orgs"][str(account["org"])]
+    browser = Browser()
+    browser.http.cookies.set("sessionid", account["session"])
+    started = time.perf_counter()
+    for n in range(4):
+        for path in (
+            "/",
+            f"/people/?q={org['searches'][n]}",
+            f"/people/{org['people'][n]}/",
+            "/matches/",
+            f"/matches/{org['matches'][n]}/",
+            "/cases/",
+            f"/cases/{org['cases'][n]}/",
+        ):
+            browser.get(path)
+    log(f"warm-up: 28 pages in {time.perf_counter() - started:.1f} s")
+
+
 def wait_until_up(process, timeout=60) -> None:
     import requests
 
@@ -293,6 +315,7 @@ def run(args, env, processes) -> int:
     subprocess.run(
         [PY, "load/sessions.py", "--users", str(args.users)], env=env, cwd=common.ROOT, check=True
     )
+    warm_up(manifest)
     targets = json.loads((common.LOAD_DIR / "targets.json").read_text(encoding="utf-8"))
     real_targets = [t for t in targets if t in secrets]
     known = real_targets[-1]  # not one of the staff's accounts: it signs in and out freely

@@ -481,7 +481,7 @@ class Seeder:
         and surnames to search for. Synthetic data only, in var/load (git-ignored)."""
         from reunite.cases.models import ReunificationCase
         from reunite.people.models import Person
-        from reunite.tracing.models import MatchCandidate
+        from reunite.tracing.models import CandidateStatus, MatchCandidate
 
         rng = self.rng
         ids = self._org_ids()
@@ -502,8 +502,11 @@ class Seeder:
                 surnames.add(f"{person.given_names.split()[0]} {person.paternal_surname}")
             mine = [c for c, s, cand in candidates if s == org or cand == org]
             sample = rng.sample(mine, min(1000, len(mine)))
+            # Reviewable ones: "needs more information" is refused on a rejected candidate.
             matches = list(
-                MatchCandidate.objects.filter(pk__in=sample).values_list("public_id", flat=True)
+                MatchCandidate.objects.filter(pk__in=sample)
+                .exclude(status=CandidateStatus.REJECTED)
+                .values_list("public_id", flat=True)
             )
             org_cases = [c for c, o in cases if o == org]
             sample = rng.sample(org_cases, min(1000, len(org_cases)))
