@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast check bench messages clean faults
+.PHONY: help run test test-fast check bench messages clean faults load load-smoke
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,15 @@ check: $(VENV_STAMP) ## Lint, import contracts, migrations, production settings,
 	$(PY) -m pytest reunite/tests/test_asvs_trail.py \
 	  reunite/core/tests/test_asvs_static.py::test_semgrep_rules_flag_every_bad_fixture_and_no_good_one \
 	  reunite/tests/test_architecture.py::test_every_url_is_in_the_access_matrix
+
+LOAD_MINUTES ?= 5
+load: $(VENV_STAMP) ## Load test: gunicorn + PostgreSQL, 100k people, 50 staff + stuffing wave (LOAD_MINUTES=5)
+	$(PY) -m pip install --quiet --group load
+	$(PY) load/run.py --minutes $(LOAD_MINUTES)
+
+load-smoke: $(VENV_STAMP) ## The load harness end to end in 1 minute on 5,000 people
+	$(PY) -m pip install --quiet --group load
+	$(PY) load/run.py --minutes 1 --people 5000 --cases 1000
 
 bench: $(VENV_STAMP) ## Benchmarks: matching (accuracy vs Splink, speed at 1M) and the registry at 100k
 	$(PY) -m pip install --quiet --group bench
