@@ -1,7 +1,8 @@
 """allauth's signals, turned into audit events and session bookkeeping.
 
 allauth owns the login, password and MFA flows; these receivers are the seams where the
-portal records what happened. They only record: no business logic lives here.
+portal records what happened. They record, and after a second-factor change they end the
+account's other sessions (accounts.services.user_sessions_end); no other logic lives here.
 """
 
 from allauth.account import signals as account_signals
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from reunite.accounts import throttle
 from reunite.accounts.selectors import default_membership
+from reunite.accounts.services import user_sessions_end
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 
@@ -61,6 +63,11 @@ def on_password_reset(sender, request, user, **kwargs):
     record(event_type=EventType.PASSWORD_RESET, actor=user, source_ip=_ip(request))
 
 
+def _end_other_sessions(request, user):
+    keep = request.session.session_key if request is not None else None
+    user_sessions_end(user=user, keep_session_key=keep)
+
+
 @receiver(mfa_signals.authenticator_added)
 def on_mfa_added(sender, request, user, authenticator, **kwargs):
     record(
@@ -69,6 +76,7 @@ def on_mfa_added(sender, request, user, authenticator, **kwargs):
         data={"type": authenticator.type},
         source_ip=_ip(request),
     )
+    _end_other_sessions(request, user)
 
 
 @receiver(mfa_signals.authenticator_removed)
@@ -79,12 +87,14 @@ def on_mfa_removed(sender, request, user, authenticator, **kwargs):
         data={"type": authenticator.type},
         source_ip=_ip(request),
     )
+    _end_other_sessions(request, user)
 
 
 @receiver(mfa_signals.authenticator_reset)
 def on_mfa_reset(sender, request, user, authenticator, **kwargs):
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
         record(event_type=EventType.RECOVERY_CODES_GENERATED, actor=user, source_ip=_ip(request))
+    _end_other_sessions(request, user)
 
 
 @receiver(mfa_signals.authentication_failed)

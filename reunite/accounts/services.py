@@ -338,3 +338,21 @@ def membership_switch(*, user: User, public_id, organization_before=None) -> Mem
         data={"from": str(organization_before) if organization_before else None},
     )
     return membership
+
+
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """End every session of `user` except the one named (ASVS 7.4.3: after a second
+    factor is added, removed or its recovery codes renewed, a session opened with the old
+    factors must sign in again). Sessions live in the database; they are few, and this
+    runs only when a factor changes. Returns how many ended."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.session_key == keep_session_key:
+            continue
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended

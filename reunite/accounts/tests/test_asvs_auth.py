@@ -409,3 +409,41 @@ def test_an_invitation_address_with_a_line_break_is_refused(ada):
             accept_url=lambda token: token,
         )
     assert all("evil.example" not in ",".join(m.recipients()) for m in mail.outbox)
+
+
+@pytest.mark.parametrize("change", ["new-recovery-codes", "remove-security-key"])
+def test_changing_the_second_factor_ends_every_other_session(
+    client, alice, change, django_capture_on_commit_callbacks
+):
+    """7.4.3 (second factor): the other sessions end; the one that made the change stays."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    RecoveryCodes.activate(alice)
+    key = Authenticator.objects.create(
+        user=alice, type=Authenticator.Type.WEBAUTHN, data={"name": "old key", "credential": {}}
+    )
+    laptop = signed_in(Client(), alice)
+    signed_in(client, alice, reauthenticated=True)
+    with django_capture_on_commit_callbacks(execute=True):  # allauth signals on commit
+        if change == "new-recovery-codes":
+            response = client.post(reverse("mfa_generate_recovery_codes"), {})
+        else:
+            response = client.post(reverse("mfa_remove_webauthn", kwargs={"pk": key.pk}), {})
+    assert response.status_code == 302, response
+    assert client.get(reverse("dashboard:home")).status_code == 200
+    ended = laptop.get(reverse("dashboard:home"))
+    assert ended.status_code == 302
+    assert ended["Location"].startswith(reverse("account_login"))
+
+
+def test_other_sessions_of_other_members_are_left_alone(client, alice, bob):
+    from reunite.accounts.services import user_sessions_end
+
+    colleague = signed_in(Client(), bob)
+    other_device = signed_in(Client(), alice)
+    signed_in(client, alice)
+    assert user_sessions_end(user=alice, keep_session_key=client.session.session_key) == 1
+    assert colleague.get(reverse("dashboard:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
+    assert other_device.get(reverse("dashboard:home")).status_code == 302
