@@ -252,11 +252,15 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     _ensure_another_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
+    # Their open sessions end too (ASVS 7.4.5): whoever holds their laptop now must sign
+    # in again, with both factors, to reach even their other organisations.
+    ended = user_sessions_end(user=membership.user)
     record(
         event_type=EventType.MEMBER_DEACTIVATED,
         actor=actor.user,
         organization=actor.organization,
         target=membership,
+        data={"sessions_ended": ended},
     )
     return membership
 

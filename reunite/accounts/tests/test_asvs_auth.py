@@ -447,3 +447,29 @@ def test_other_sessions_of_other_members_are_left_alone(client, alice, bob):
     assert colleague.get(reverse("dashboard:home")).status_code == 200
     assert client.get(reverse("dashboard:home")).status_code == 200
     assert other_device.get(reverse("dashboard:home")).status_code == 302
+
+
+def test_an_admin_deactivating_a_member_ends_their_sessions(client, ada, bob):
+    """7.4.5: the organisation admin ends a member's sessions by deactivating them."""
+    from reunite.accounts import services
+
+    signed_in(client, bob)
+    assert client.get(reverse("people:list")).status_code == 200
+    services.membership_deactivate(actor=ada.memberships.get(), membership=bob.memberships.get())
+    response = client.get(reverse("dashboard:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    event = AuditEvent.objects.get(event_type=EventType.MEMBER_DEACTIVATED)
+    assert event.data == {"sessions_ended": 1}
+
+
+def test_only_an_admin_can_end_a_members_sessions(client, alice, bob):
+    from reunite.accounts import services
+    from reunite.core.errors import Forbidden
+
+    signed_in(client, bob)
+    with pytest.raises(Forbidden):
+        services.membership_deactivate(
+            actor=alice.memberships.get(), membership=bob.memberships.get()
+        )
+    assert client.get(reverse("people:list")).status_code == 200
