@@ -8,6 +8,7 @@ from django.utils import timezone
 from reunite.accounts import services
 from reunite.accounts.models import Membership, Organization, User
 from reunite.accounts.roles import Role
+from reunite.dashboard.demo import load_demo_cases
 from reunite.people.demo import load_demo_families
 
 DEMO_FAMILIES = 12
@@ -108,13 +109,16 @@ class Command(BaseCommand):
                 attorneys[org_name] = membership
         first, second = (attorneys[name] for name in organizations)
         now = timezone.now()
-        return load_demo_families(
+        people = load_demo_families(
             parents_org=first,
             children_org=second,
             families=DEMO_FAMILIES,
             today=now.date(),
             now=now,
         )
+        assistant = User.objects.get(email="bob@demo.reunite.test")
+        load_demo_cases(actor=first, assistant=assistant, now=now)
+        return people
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (synthetic; password for all: {DEMO_PASSWORD})")

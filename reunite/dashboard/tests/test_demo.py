@@ -1,0 +1,34 @@
+"""`reunite demo` loads synthetic families and walks some of them through their cases,
+so that a newcomer's dashboard and court report show figures."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import signed_in
+from reunite.accounts.models import User
+from reunite.cases.models import ReunificationCase
+from reunite.reports.selectors import court_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_opens_cases_the_dashboard_and_the_report_count(client):
+    call_command("demo", stdout=StringIO())
+    alice = User.objects.get(email="alice@demo.reunite.test")
+    actor = alice.memberships.get()
+    cases = ReunificationCase.objects.filter(organization=actor.organization)
+    assert cases.count() == 9
+    assert cases.filter(stage="reunified").count() == 4
+    counts = court_report(actor=actor, as_of=timezone.now(), now=timezone.now()).counts
+    assert counts["children.reunified"] >= 4
+    assert counts["declined.parents"] == 1
+    assert counts["ineligible.criminal_history"] == 1
+    signed_in(client, alice)
+    page = client.get(reverse("dashboard:home"))
+    stages = next(c for c in page.context["charts"] if c.slug == "stages")
+    assert sum(bar.value for bar in stages.bars) == 9
+    assert page.context["my_tasks"]
