@@ -124,7 +124,7 @@ class Cluster:
 
     def restore(self, path: Path, db: str) -> None:
         command = ["psql", "-h", self.host, "-p", str(self.port), "-U", self.admin_user,
-                   "--no-password", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", str(path)]  # fmt: skip
+                   "--no-password", "-q", "--single-transaction", "-v", "ON_ERROR_STOP=1", "-d", db, "-f", str(path)]  # fmt: skip
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
@@ -331,20 +331,23 @@ def login(browser: Browser, email: str, password: str, secret: str, *, at: float
     return browser.post_form("/accounts/2fa/authenticate/", {"code": totp_now(secret, at)})
 
 
-def boot(portal: Portal, spawn) -> tuple[object, float, float]:
-    """Start a process with `spawn()` and wait until it has connected to the database:
+def boot(portal: Portal, spawn, *, log_line: str | None = None) -> tuple[object, float, float]:
+    """Start a process with `spawn()` and wait until it is up: connected to the database,
+    or, with `log_line`, having logged it (the task worker's "Starting worker"). Returns
     (process, the moment it was up, seconds its start took). Recovery after a restart
     is measured from that moment: starting Python and Django is the supervisor's part,
-    and on a loaded machine it alone can take seconds (it is reported apart)."""
+    and on a loaded machine it alone takes seconds (reported apart)."""
     before = set(portal.cluster.backends(portal.db))
     began = time.monotonic()
     process = spawn()
-    wait_for(
-        lambda: set(portal.cluster.backends(portal.db)) - before,
-        timeout=120,
-        interval=0.02,
-        what="the process to connect",
-    )
-    up = time.monotonic()
-    report("process start", up - began, "connected")
-    return process, up, up - began
+    log = portal.logs[-1]
+
+    def up():
+        if log_line:
+            return log.exists() and log_line in log.read_text(errors="replace")
+        return set(portal.cluster.backends(portal.db)) - before
+
+    wait_for(up, timeout=120, interval=0.02, what="the process to be up")
+    up_at = time.monotonic()
+    report("process start", up_at - began, "up")
+    return process, up_at, up_at - began

@@ -56,7 +56,7 @@ def test_worker_killed_during_an_import_resumes_without_duplicates(portal):
     assert state["duplicated_keys"] == 0
 
     portal.agent("import_resume", email="alice@faults.example.org", job=job)
-    second, began, _ = harness.boot(portal, lambda: worker(portal))
+    second, began, _ = harness.boot(portal, lambda: worker(portal), log_line="Starting worker")
     portal.processes.append(second)
     assert job_progress(portal, job)[1] == "queued"
     harness.wait_for(

@@ -17,7 +17,13 @@ def run_import(job_id: int) -> str:
         raise
 
 
-@task()
+# Below the default priority: a list's searches (one task per batch) wait behind the
+# imports themselves and the searches for people entered by hand, so that a resumed
+# import does not sit behind the searches its first run queued.
+BULK_SEARCH_PRIORITY = -10
+
+
+@task(priority=BULK_SEARCH_PRIORITY)
 def find_candidates_batch(person_ids: list[int]) -> int:
     """The candidate search tracing runs when one person changes, for a whole imported
     batch: one queued task instead of a thousand (queueing alone cost an import of
