@@ -156,6 +156,26 @@ def test_formula_cells_are_kept_as_text_on_import_and_neutralised_on_export(
     assert sum(str(v).startswith("'") for v in values) >= len(malicious.FORMULAS)
 
 
+def test_refused_rows_download_with_their_formulas_neutralised(client, alice, run_list):
+    data = b'="cmd"|A1,Tzul,1985-02-31\n@SUM(A1),Xol,not a date\n'
+    job = run_list(
+        alice,
+        b"given_names,paternal_surname,date_of_birth\n" + data,
+        mapping={
+            "given_names": "given_names",
+            "paternal_surname": "paternal_surname",
+            "date_of_birth": "date_of_birth",
+        },
+    )
+    assert job.rejected_count == 2 and Person.objects.count() == 0
+    signed_in(client, alice)
+    response = client.get(reverse("interop:import_rejected", args=[job.public_id]))
+    rows = response.content.decode("utf-8-sig").splitlines()[1:]
+    assert len(rows) == 2
+    assert all(("'=" in row or "'@" in row) for row in rows)
+    assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row.split(","))
+
+
 @pytest.mark.parametrize("label", list(malicious.TOLERATED))
 def test_real_world_encodings_and_line_ends_are_read_correctly(alice, run_list, label):
     job, people = _run(run_list, alice, malicious.TOLERATED[label])
