@@ -55,7 +55,7 @@ MANIFEST = json.loads(common.MANIFEST.read_text(encoding="utf-8"))
 SESSIONS = json.loads(common.SESSIONS.read_text(encoding="utf-8"))
 _accounts = itertools.count()
 _sources = itertools.count()
-_samples: list[tuple] = []  # (flow, kind, phase, milliseconds, ok)
+_samples: list[tuple] = []  # (flow, kind, phase, milliseconds, ok, seconds into the run)
 _started = time.monotonic()
 
 WRITE_FLOWS = {"write: custody entry", "write: case task", "write: candidate review"}
@@ -74,7 +74,8 @@ def _on_start(environment, **kwargs):
 @events.request.add_listener
 def _on_request(request_type, name, response_time, exception, **kwargs):
     kind = "login" if name.startswith("stuffing") else "write" if name in WRITE_FLOWS else "read"
-    _samples.append((name, kind, phase(), response_time, exception is None))
+    elapsed = round(time.monotonic() - _started, 1)
+    _samples.append((name, kind, phase(), response_time, exception is None, elapsed))
 
 
 @events.quitting.add_listener

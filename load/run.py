@@ -192,6 +192,17 @@ def report(results: dict, minutes: float) -> tuple[list[str], dict]:
                 missed.append(f"{flow}: p95 {flow_p95:.0f} ms > {limit} ms")
         if not (during <= limit or during != during):  # NaN: no wave phase
             missed.append(f"{kind}s during the wave: p95 {during:.0f} ms > {limit} ms")
+    log("")
+    log("timeline (30 s steps): staff pages, their p50/p95 ms; sign-in attempts (password checked)")
+    for start in range(0, int(minutes * 60), 30):
+        step = [s for s in samples if start <= s[5] < start + 30]
+        staff = [s[3] for s in step if s[1] != "login"]
+        tries = [s for s in step if s[0].startswith("stuffing: ") and "page" not in s[0]]
+        checked = sum(1 for s in tries if "200" in s[0])
+        log(
+            f"  {start:>4}-{start + 30:<4} s  {len(staff):>4} pages  p50 {percentile(staff, 50):>6.0f}"
+            f"  p95 {percentile(staff, 95):>6.0f}   {len(tries):>4} attempts ({checked})"
+        )
     staff_errors = sum(1 for s in samples if not s[4])
     figures["errors"] = staff_errors
     if staff_errors:
