@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .block import _MAX_YEARS, family_keys, names_keys
+from .block import _MAX_GIVEN, _MAX_YEARS, _given_codes, _surname_codes
 from .compare import (
     _given_level,
     _place_level,
@@ -47,9 +47,9 @@ from .compare import (
     address_close,
     ids_level,
 )
-from .prefilter import ApproxWeights, _family_codes, _name_codes
+from .prefilter import ApproxWeights, _family_code, _given_code, _name_codes
 from .score import Match, Scorer
-from .table import Interner, Table, Vocab
+from .table import Interner, Table, Vocab, csr, ragged
 
 Progress = Callable[[int, int], None]
 
@@ -58,25 +58,16 @@ BATCH_MAX_BLOCK = 1000
 BATCH_CANDIDATES = 40
 _CHUNK = 1000
 
-_YEAR, _BIRTHDAY, _WITH_YEAR, _WITH_DATE = 1 << 58, 2 << 58, 3 << 58, 4 << 58
 _DATE_BASE = 18_000_000
 
 
-def _csr(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    starts = np.zeros(len(lists) + 1, dtype=np.int64)
-    starts[1:] = np.cumsum([len(x) for x in lists])
-    flat = np.fromiter((x for lst in lists for x in lst), dtype=np.int64, count=int(starts[-1]))
-    return starts, flat
+_csr = csr
 
 
 def _ragged(starts: np.ndarray, flat: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each items[i], the values of CSR entry items[i]: (i repeated, values)."""
-    s = starts[items]
-    counts = starts[items + 1] - s
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(len(items)), counts)
-    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, flat[np.repeat(s, counts) + offsets]
+    """For each items[i], the values of list items[i]: (i repeated, values)."""
+    owner, _, values = ragged(starts, flat, items)
+    return owner, values
 
 
 def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,47 +78,61 @@ def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return owner, first[owner] + offsets
 
 
+# Key kinds (bits 58-62); the rest of the key packs code ids (< 2**20), then a year or a date.
+_SG, _PP, _SS, _FM, _ID, _SGY, _SY, _GY, _PPY, _GD, _SSY, _FMY, _SD = (k << 58 for k in range(1, 14))
+_CODE_BITS = 20
+
+
+def _cross(a: tuple[np.ndarray, np.ndarray], x: np.ndarray, b: tuple[np.ndarray, np.ndarray],
+           y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each i, every (u, v) with u in list a[x[i]] and v in list b[y[i]]: (i, u << 20 | v)."""
+    a_starts, a_flat = a
+    b_starts, b_flat = b
+    la = a_starts[x + 1] - a_starts[x]
+    lb = b_starts[y + 1] - b_starts[y]
+    count = la * lb
+    owner = np.repeat(np.arange(len(x)), count)
+    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    lbo = lb[owner]
+    u = a_flat[a_starts[x][owner] + offsets // lbo]
+    v = b_flat[b_starts[y][owner] + offsets % lbo]
+    return owner, (u << _CODE_BITS) | v
+
+
 class KeyBook:
-    """Each distinct name tuple's, family's and identifier set's blocking keys as ints."""
+    """block.py's blocking keys as int64, from per-token-tuple code lists.
+
+    Same keys as the strings of `names_keys` / `family_keys` / `_keys` (one int per
+    distinct string: kind, code ids, year or birthday), plus the batch-only kinds.
+    """
 
     def __init__(self, vocab: Vocab) -> None:
         self.vocab = vocab
-        self.static = Interner("")
-        self.year_prefix = Interner("")
-        self.birthday_prefix = Interner("")
-        self._done = 0, 0, 0
-        self.update()
-
-    def update(self) -> None:
-        """Key lists for the values interned since the last update."""
-        v = self.vocab
-        names, families, idsets = self._done
-        static, year, birthday, surname, both = [], [], [], [], []
-        for value in v.names.values[names:]:
-            keys, by_year, by_birthday = names_keys(value)
-            static.append([self.static.id(k) for k in keys])
-            year.append([self.year_prefix.id(k) for k in by_year])
-            birthday.append([self.birthday_prefix.id(k) for k in by_birthday])
-            surname.append([self.year_prefix.id(k) for k in by_year if k.startswith("sy:")])
-            both.append([self.static.id(k) for k in keys if k.startswith("ss:")])
-        fam = [[self.static.id(k) for k in family_keys(value)] for value in v.families.values[families:]]
-        ids = [[self.static.id(f"id:{x}") for x in value] for value in v.idsets.values[idsets:]]
-        self.names = self._extend("names", (static, year, birthday, surname, both))
-        self.families = self._extend("families", (fam,))
-        self.idsets = self._extend("idsets", (ids,))
-        self._done = len(v.names), len(v.families), len(v.idsets)
-
-    def _extend(self, attr: str, parts: tuple[list[list[int]], ...]) -> list[tuple[np.ndarray, np.ndarray]]:
-        old = getattr(self, attr, None)
-        out = []
-        for i, lists in enumerate(parts):
-            starts, flat = _csr(lists)
-            if old is not None:
-                o_starts, o_flat = old[i]
-                starts = np.concatenate([o_starts[:-1], starts + o_starts[-1]])
-                flat = np.concatenate([o_flat, flat])
-            out.append((starts, flat))
-        return out
+        self.codes = Interner("")
+        self.identifiers = Interner("")
+        code = self.codes.id
+        tid = vocab.tokens.id
+        # Relatives: (first given name, surnames) token ids (interned first, so that the
+        # code lists below cover every token tuple).
+        people = vocab.people.values
+        self.people_first = np.array([tid(g[:1]) for g, _ in people], dtype=np.int64)
+        self.people_surname = np.array([tid(s) for _, s in people], dtype=np.int64)
+        given, given_first, prefix_g, surname, prefix_s, pairs = [], [], [], [], [], []
+        for t in vocab.tokens.values:
+            given.append(sorted({code(c) for c in _given_codes(t)}))
+            given_first.append(sorted({code(c) for c in _given_codes(t[:1])}))
+            prefix_g.append(sorted({code("p" + g[:3]) for g in t[:_MAX_GIVEN] if len(g) >= 3}))
+            s_codes = _surname_codes(t)
+            surname.append(sorted({code(c) for c in s_codes}))
+            prefix_s.append(sorted({code("p" + s[:3]) for s in t[:3] if len(s) >= 3}))
+            ordered = sorted(s_codes)
+            pairs.append([(code(a) << _CODE_BITS) | code(b) for i, a in enumerate(ordered) for b in ordered[i + 1:]])
+        if len(self.codes) >= 1 << _CODE_BITS:
+            raise ValueError("too many distinct name codes for the batch keys")
+        self.given, self.given_first, self.prefix_g = _csr(given), _csr(given_first), _csr(prefix_g)
+        self.surname, self.prefix_s, self.pairs = _csr(surname), _csr(prefix_s), _csr(pairs)
+        ident = self.identifiers.id
+        self.idsets = _csr([[ident(x) for x in value] for value in vocab.idsets.values])
 
     def keys(self, t: Table, rows: np.ndarray, *, query: bool) -> tuple[np.ndarray, np.ndarray]:
         """(key, position in `rows`) of every blocking key of those records.
@@ -135,19 +140,43 @@ class KeyBook:
         Registered records get their exact keys; descriptions (`query`) widened ones:
         birth year +/- 1 or the age's range +/- 1, day and month swapped.
         """
-        names = t.names[rows]
-        family = t.family[rows]
         parts_k, parts_o = [], []
 
         def add(owner: np.ndarray, key: np.ndarray) -> None:
             parts_o.append(owner)
             parts_k.append(key)
 
-        static, year_p, birthday_p, surname_p, both = self.names
-        add(*_ragged(*static, names))
-        fam_static = self.families[0]
-        add(*_ragged(*fam_static, family))
-        add(*_ragged(*self.idsets[0], t.idset[rows]))
+        # One entry per (record, name): most records have one name.
+        e_row = np.arange(len(rows))
+        g, s = t.g[rows].astype(np.int64), t.s[rows].astype(np.int64)
+        if t.aliases:
+            extra = [(i, a) for i, r in enumerate(rows.tolist()) for a in t.aliases.get(r, ())]
+            if extra:
+                e_row = np.concatenate([e_row, [i for i, _ in extra]])
+                g = np.concatenate([g, [a[0] for _, a in extra]])
+                s = np.concatenate([s, [a[1] for _, a in extra]])
+        o, k = _cross(self.surname, s, self.given, g)
+        sg_o, sg = e_row[o], k
+        add(sg_o, _SG | sg)
+        o, k = _cross(self.prefix_g, g, self.prefix_s, s)
+        pp_o, pp = e_row[o], k
+        add(pp_o, _PP | pp)
+        o, k = _ragged(*self.pairs, s)
+        ss_o, ss = e_row[o], k
+        add(ss_o, _SS | ss)
+        o, k = _ragged(*self.surname, s)
+        sy_o, sy = e_row[o], k
+        o, k = _ragged(*self.given, g)
+        gy_o, gy = e_row[o], k
+        # Relatives: first given name x surname of each.
+        m_row, _, member = ragged(t.relatives, t.relative, rows)
+        o, k = _cross(self.given_first, self.people_first[member], self.surname, self.people_surname[member])
+        fm_o, fm = m_row[o], k
+        if len(fm):
+            fm_o, fm = _unique_pairs(fm_o, fm)
+        add(fm_o, _FM | fm)
+        o, k = _ragged(*self.idsets, t.idset[rows])
+        add(o, _ID | k)
         # Years: the birth year, or the years an age allows (a few).
         y, ylo, yhi = t.y[rows].astype(np.int64), t.ylo[rows].astype(np.int64), t.yhi[rows].astype(np.int64)
         has_dob = y > 0
@@ -158,29 +187,41 @@ class KeyBook:
         else:
             first = np.where(has_dob, y, ylo)
             count = np.where(has_dob, 1, np.where(t.has_range[rows] & (span < _MAX_YEARS), span + 1, 0))
-        y_owner, years = _spans(first, count)
-        y_names = names[y_owner]
-        i, p = _ragged(*year_p, y_names)
-        add(y_owner[i], _YEAR | (p << 12) | years[i])
-        i, k = _ragged(*both, y_names)
-        add(y_owner[i], _WITH_YEAR | (k << 12) | years[i])
-        i, k = _ragged(*fam_static, family[y_owner])
-        add(y_owner[i], _WITH_YEAR | (k << 12) | years[i])
-        # Birthdays (and full dates): day and month swapped on the query side.
+
+        def with_years(kind: int, owner: np.ndarray, base: np.ndarray) -> None:
+            c = count[owner]
+            rep = np.repeat(np.arange(len(owner)), c)
+            offsets = np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c)
+            add(owner[rep], kind | (base[rep] << 12) | (first[owner][rep] + offsets))
+
+        with_years(_SGY, sg_o, sg)
+        with_years(_SY, sy_o, sy)
+        with_years(_GY, gy_o, gy)
+        with_years(_PPY, pp_o, pp)
+        with_years(_SSY, ss_o, ss)
+        with_years(_FMY, fm_o, fm)
+        # Birthdays and full dates: day and month swapped on the query side.
         m, d = t.m[rows].astype(np.int64), t.d[rows].astype(np.int64)
-        full = np.flatnonzero(has_dob & (m > 0) & (d > 0))
-        b_owner, bd, dates = full, m[full] * 100 + d[full], y[full] * 10000 + m[full] * 100 + d[full]
-        if query:
-            swap = full[(d[full] <= 12) & (d[full] != m[full])]
-            b_owner = np.concatenate([full, swap])
-            bd = np.concatenate([bd, d[swap] * 100 + m[swap]])
-            dates = np.concatenate([dates, y[swap] * 10000 + d[swap] * 100 + m[swap]])
-        b_names = names[b_owner]
-        i, p = _ragged(*birthday_p, b_names)
-        add(b_owner[i], _BIRTHDAY | (p << 12) | bd[i])
-        i, p = _ragged(*surname_p, b_names)
-        add(b_owner[i], _WITH_DATE | (p << 22) | (dates[i] - _DATE_BASE))
-        return np.concatenate(parts_k), np.concatenate(parts_o).astype(np.int32)
+        full = has_dob & (m > 0) & (d > 0)
+        birthday = np.where(full, m * 100 + d, 0)
+        swapped = np.where(full & (d <= 12) & (d != m), d * 100 + m, 0) if query else np.zeros_like(birthday)
+        for day in (birthday, swapped):
+            keep = day[gy_o] > 0
+            add(gy_o[keep], _GD | (gy[keep] << 12) | day[gy_o][keep])
+            keep = day[sy_o] > 0
+            date = y[sy_o][keep] * 10000 + day[sy_o][keep] - _DATE_BASE
+            add(sy_o[keep], _SD | (sy[keep] << 22) | date)
+        keys = np.concatenate(parts_k)
+        owners = np.concatenate(parts_o)
+        if t.aliases and np.any(t.multi[rows]):
+            # Records with aliases: the same key may come from two names; keep it once.
+            owners, keys = _unique_pairs(owners, keys)
+        return keys, owners.astype(np.int32)
+
+
+def _unique_pairs(owner: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    both = np.unique(np.stack([owner.astype(np.int64), key]), axis=1)
+    return both[0], both[1]
 
 
 class KeyIndex:
@@ -224,25 +265,50 @@ class KeyIndex:
 
 # ---------------------------------------------------------------- the pre-score, pairwise
 class Codes:
-    """The pre-score's integer codes (prefilter.py's columns) of every record of a Table."""
+    """The pre-score's integer codes (prefilter.py's columns) of every record of a Table.
 
-    def __init__(self, t: Table, vocab: Vocab) -> None:
+    Computed per distinct token tuple and relative (`_name_codes`, `_family_code`), then
+    gathered per record; `cache` is shared by the tables of one link.
+    """
+
+    def __init__(self, t: Table, vocab: Vocab, cache: dict) -> None:
         code = vocab.codes.id
         tokens = vocab.tokens.values
-        given = np.array([[code(x) for x in _name_codes(tk, ())[0:4]] for tk in tokens],
-                         dtype=np.int32).reshape(-1, 4)
-        surname = np.array([[code(x) for x in _name_codes((), tk)[4:8]] for tk in tokens],
-                           dtype=np.int32).reshape(-1, 4)
-        fams = np.array([[code(x) for x in _family_codes(f)] for f in vocab.families.values],
-                        dtype=np.int32).reshape(-1, 4)
+        given = _code_rows(cache, "given", np.unique(t.g), lambda i: _name_codes(tokens[i], ())[0:4], code)
+        surname = _code_rows(cache, "surname", np.unique(t.s), lambda i: _name_codes((), tokens[i])[4:8], code)
+        people = vocab.people.values
+        known = cache.setdefault("people", [])
+        for name in people[len(known):]:
+            known.append((code(_family_code(name)), code(_given_code(name[0][0]) if name[0] else "")))
+        person = np.array(known, dtype=np.int32).reshape(-1, 2)
+        count = np.diff(t.relatives)
+        first = np.where(count >= 1, t.relative[np.minimum(t.relatives[:-1], len(t.relative) - 1)], 0) \
+            if len(t.relative) else np.zeros(t.n, dtype=np.int64)
+        second = np.where(count >= 2, t.relative[np.minimum(t.relatives[:-1] + 1, len(t.relative) - 1)], 0) \
+            if len(t.relative) else np.zeros(t.n, dtype=np.int64)
+        self.f1, self.f2 = person[first, 0], person[second, 0]
+        self.fg1, self.fg2 = person[first, 1], person[second, 1]
         g = given[t.g]
         self.g1, self.g2, self.gp1, self.gp2 = g[:, 0], g[:, 1], g[:, 2], g[:, 3]
         s = surname[t.s]
         self.s1, self.s2, self.sp1, self.sp2 = s[:, 0], s[:, 1], s[:, 2], s[:, 3]
-        f = fams[t.family]
-        self.f1, self.f2, self.fg1, self.fg2 = f[:, 0], f[:, 1], f[:, 2], f[:, 3]
         self.y, self.m, self.d, self.ylo, self.yhi = t.y, t.m, t.d, t.ylo, t.yhi
         self.sex, self.cty, self.ids = t.sex, t.country, t.idnum
+
+
+def _code_rows(cache: dict, kind: str, ids: np.ndarray, fn: Callable[[int], Sequence[str]],
+               code: Callable[[str], int]) -> np.ndarray:
+    """A (max id + 1) x 4 array of the codes of `ids` (rows of other ids are zeros)."""
+    known: dict[int, list[int]] = cache.setdefault(kind, {})
+    for i in ids.tolist():
+        if i not in known:
+            known[i] = [code(x) for x in fn(i)]
+    top = max(known) + 1 if known else 1
+    out = np.zeros((top, 4), dtype=np.int32)
+    items = list(known.items())
+    if items:
+        out[np.array([i for i, _ in items])] = np.array([row for _, row in items], dtype=np.int32)
+    return out
 
 
 def approx_pairs(w: ApproxWeights, qc: Codes, rc: Codes, q: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -378,11 +444,9 @@ class PairScorer:
         self.address = _PairTable(vocab.text.values, lambda a, b: int(address_close(a, b)))
         self.rows = [np.asarray(row) for row in scorer.table]
         self.family_agree = np.asarray(scorer.family_if_surnames_agree)
-        members = [list(f) for f in vocab.families.values]
-        self.fam_starts = np.zeros(len(members) + 1, dtype=np.int64)
-        self.fam_starts[1:] = np.cumsum([len(x) for x in members])
-        self.fam_g = np.array([vocab.tokens.id(m[0]) for x in members for m in x], dtype=np.int32)
-        self.fam_s = np.array([vocab.tokens.id(m[1]) for x in members for m in x], dtype=np.int32)
+        tid = vocab.tokens.id
+        self.people_g = np.array([tid(g) for g, _ in vocab.people.values], dtype=np.int32)
+        self.people_s = np.array([tid(s) for _, s in vocab.people.values], dtype=np.int32)
         self.joined = {}  # token tuple id -> term-frequency adjustment of its joined value, per comparison
         self._tokens = tokens
 
@@ -404,22 +468,23 @@ class PairScorer:
             out[both] = table(a[both], b[both])
         return out
 
-    def _family(self, fa: np.ndarray, fb: np.ndarray) -> np.ndarray:
+    def _family(self, q: np.ndarray, r: np.ndarray) -> np.ndarray:
         """compare_family: the best level over every pair of relatives named."""
-        out = np.zeros(len(fa), dtype=np.int8)
-        both = np.flatnonzero((fa != 0) & (fb != 0))
+        L, R = self.left, self.right
+        out = np.zeros(len(q), dtype=np.int8)
+        ca = L.relatives[q + 1] - L.relatives[q]
+        cb = R.relatives[r + 1] - R.relatives[r]
+        both = np.flatnonzero((ca > 0) & (cb > 0))
         if not len(both):
             return out
-        fa, fb = fa[both], fb[both]
-        ca = self.fam_starts[fa + 1] - self.fam_starts[fa]
-        cb = self.fam_starts[fb + 1] - self.fam_starts[fb]
+        q, r, ca, cb = q[both], r[both], ca[both], cb[both]
         count = ca * cb
-        owner = np.repeat(np.arange(len(fa)), count)
+        owner = np.repeat(np.arange(len(q)), count)
         offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        ma = self.fam_starts[fa][owner] + offsets // cb[owner]
-        mb = self.fam_starts[fb][owner] + offsets % cb[owner]
-        g = self._names(self.given, self.fam_g[ma], self.fam_g[mb])
-        s = self._names(self.surname, self.fam_s[ma], self.fam_s[mb])
+        ma = L.relative[L.relatives[q][owner] + offsets // cb[owner]]
+        mb = R.relative[R.relatives[r][owner] + offsets % cb[owner]]
+        g = self._names(self.given, self.people_g[ma], self.people_g[mb])
+        s = self._names(self.surname, self.people_s[ma], self.people_s[mb])
         # compare._family_pair
         level = np.where((g >= 1) & (g <= 3) & (s >= 1) & (s <= 4), 1,
                 np.where(((g >= 1) & (g <= 6) & ((s == 0) | (s <= 5))) | ((g == 0) & (s >= 1) & (s <= 3)), 2, 3))
@@ -453,7 +518,7 @@ class PairScorer:
         country = np.where((cq == 0) | (cr == 0), 0, np.where(cq == cr, 1, 2))
         place = self._names(self.place, L.place[q], R.place[r])
         ids = self._names(self.ids, L.idset[q], R.idset[r])
-        family = self._family(L.family[q], R.family[r])
+        family = self._family(q, r)
         pq, pr, aq, ar = L.phone[q], R.phone[r], L.address[q], R.address[r]
         has = ((pq != 0) | (aq != 0)) & ((pr != 0) | (ar != 0))
         address = self._names(self.address, aq, ar) == 1
@@ -491,16 +556,17 @@ class _State:
     """Everything a chunk needs, built once before the workers fork."""
 
     def __init__(self, left: Table, right: Table, vocab: Vocab, scorer: Scorer, *, top: int, floor: float,
-                 margin: float | None, max_block: int, max_candidates: int) -> None:
+                 margin: float | None, max_block: int, max_candidates: int, max_shared: int = 0) -> None:
         self.left, self.right = left, right
         self.book = KeyBook(vocab)
         self.index = KeyIndex(self.book, right)
         self.scorer = scorer.with_term_frequencies(right.term_frequencies())
         self.pairs = PairScorer(self.scorer, vocab, left, right)
         self.approx = ApproxWeights(scorer)
-        self.left_codes, self.right_codes = Codes(left, vocab), Codes(right, vocab)
+        cache: dict = {}
+        self.left_codes, self.right_codes = Codes(left, vocab, cache), Codes(right, vocab, cache)
         self.top, self.floor, self.margin = top, floor, margin
-        self.max_block, self.max_candidates = max_block, max_candidates
+        self.max_block, self.max_candidates, self.max_shared = max_block, max_candidates, max_shared
 
     def candidates(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(left, right) positions of the pairs scored exactly for these left records."""
@@ -510,8 +576,18 @@ class _State:
         uniq, inverse = np.unique(qpos * n + r, return_inverse=True)
         shared = np.bincount(inverse.reshape(-1), weights=rarity, minlength=len(uniq))
         qd, rd = uniq // n, uniq % n
+        if self.max_shared and len(qd) > self.max_shared * len(rows):
+            # First cut, before the pre-score: the candidates sharing the most (and the
+            # rarest) keys. Whole bits of the rarity sum are counted per description; the
+            # best bins holding at least max_shared candidates are kept (ties included).
+            bins = np.minimum(shared.astype(np.int64), 255)
+            per_bin = np.bincount(qd * 256 + bins, minlength=len(rows) * 256).reshape(len(rows), 256)
+            enough = np.cumsum(per_bin[:, ::-1], axis=1) >= self.max_shared
+            cutoff = np.where(enough.any(axis=1), 255 - np.argmax(enough, axis=1), 0)
+            keep = bins >= cutoff[qd]
+            qd, rd, shared = qd[keep], rd[keep], shared[keep]
         counts = np.bincount(qd, minlength=len(rows))
-        rough = np.zeros(len(uniq))
+        rough = np.zeros(len(qd))
         crowded = np.flatnonzero(counts[qd] > self.max_candidates)
         if len(crowded):
             rough[crowded] = approx_pairs(self.approx, self.left_codes, self.right_codes, rows[qd[crowded]],

@@ -51,15 +51,13 @@ def main_link(argv: Sequence[str] | None = None) -> int:
     _common(parser)
     parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
                         help="drop candidates this many bits below a left record's best (negative: keep all)")
-    parser.add_argument("--workers", type=int, default=2, help="worker processes, each indexing a share of RIGHT")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes sharing the descriptions")
     args = parser.parse_args(argv)
     try:
         renames = parse_map(args.map)
         scorer = Scorer(Weights.load(args.weights) if args.weights else None)
-        left = read_records(args.left, renames)
-        # The right side is streamed into the index (sharded between the workers, each
-        # reading its own rows): only compact features are kept, once.
-        matches = link_files(left, args.right, renames, threshold=args.threshold, top=args.top,
+        # Both files are read as columns, each distinct value prepared once (table.py).
+        matches = link_files(args.left, args.right, renames, threshold=args.threshold, top=args.top,
                              margin=args.margin if args.margin >= 0 else None, scorer=scorer,
                              progress=tty_progress("linking"), workers=args.workers)
         n = write_pairs(args.output, matches)

@@ -6,16 +6,8 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 
+from .batch import BATCH_CANDIDATES, BATCH_MAX_BLOCK
 from .block import Index
-from .errors import (
-    BadRows,
-    CsvError,
-    InvalidDate,
-    InvalidValue,
-    MatchingError,
-    UnknownColumn,
-    UnreadableFile,
-)
 from .features import Features
 from .record import Record
 from .score import Match, Scorer, default_scorer, probability
@@ -30,9 +22,6 @@ DEFAULT_TOP = 5
 # same description is dropped: a description seeks one person, so a better candidate
 # explains it (this is what separates twins and siblings). Ties and near-ties are kept.
 DEFAULT_MARGIN = 1.0
-# Candidates scored exactly per left record in a batch link (split between the shards);
-# the single-record Index.query keeps its own, larger default.
-BATCH_CANDIDATES = 40
 
 Progress = Callable[[int, int], None]
 
@@ -182,9 +171,9 @@ __all__ = ["DEFAULT_MARGIN", "DEFAULT_THRESHOLD", "DEFAULT_TOP", "dedupe", "link
            "tty_progress"]
 
 
-# ---------------------------------------------------------------- sharded batch link
+# ---------------------------------------------------------------- batch link of two files
 def link_files(
-    left: Sequence[Record],
+    left_path: str,
     right_path: str,
     renames: dict[str, str] | None = None,
     *,
@@ -195,143 +184,21 @@ def link_files(
     progress: Progress | None = None,
     workers: int = 2,
     max_candidates: int = BATCH_CANDIDATES,
+    max_block: int = BATCH_MAX_BLOCK,
 ) -> list[Match]:
-    """`link` of `left` against the person CSV at `right_path`, with the registry sharded.
+    """`link` of the person CSV at `left_path` against the one at `right_path`, vectorised.
 
-    Each of `workers` forked processes reads every k-th row of the CSV itself and indexes
-    only those (so the registry is parsed in parallel and held once in memory, not once
-    per worker), searches every left record in its shard, and explains the pairs the
-    parent finally selects. The shards' candidate lists are merged per left record
-    exactly as one index would rank them: max_block and max_candidates are split
-    between the shards. Falls back to one process when fork is unavailable. Term
-    frequencies (how common a name is) are counted per shard: every k-th row is a fair
-    sample of the registry, so the shares are the same up to sampling noise.
+    Both files are read as columns (table.py) and linked by batch.link_tables: the same
+    model and decision rule as `link`, the candidate search organised for a million
+    registered people (batch.py says how). `workers` forked processes share the work.
+    Term frequencies are counted over the whole of `right_path`.
     """
-    from .csvio import iter_records
+    from .batch import link_tables
+    from .table import Table, Vocab
 
     scorer = scorer or default_scorer()
-    if workers <= 1 or not hasattr(os, "fork"):
-        index = Index(scorer, max_candidates=max_candidates)
-        index.add_many(iter_records(right_path, renames))
-        return link(left, (), threshold=threshold, top=top, margin=margin, scorer=scorer, index=index,
-                    progress=progress)
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")
-    queries = [scorer.features(r) for r in left]
-    global _SHARD_STATE
-    _SHARD_STATE = (queries, scorer, right_path, dict(renames or {}), workers, top,
-                    max(1, Index().max_block // workers), max(1, -(-max_candidates // workers)))
-    pipes, procs = [], []
-    try:
-        for shard in range(workers):
-            parent_end, child_end = ctx.Pipe()
-            proc = ctx.Process(target=_shard_main, args=(child_end, shard), daemon=True)
-            proc.start()
-            child_end.close()
-            pipes.append(parent_end)
-            procs.append(proc)
-        _SHARD_STATE = None
-        found = _gather(pipes, len(queries), progress)
-        floor = _floor(threshold)
-        wanted: list[list[tuple[int, int]]] = [[] for _ in range(workers)]
-        for qi in range(len(queries)):
-            merged = sorted((item for part in found for item in part[qi]), reverse=True)[:top]
-            for _, pos, shard in _select(merged, floor, margin):
-                wanted[shard].append((qi, pos))
-        for conn, asked in zip(pipes, wanted, strict=True):
-            conn.send(asked)
-        matches: list[Match] = []
-        for conn in pipes:
-            matches.extend(conn.recv())
-    finally:
-        _SHARD_STATE = None
-        for proc in procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
-    matches.sort(key=lambda m: (-m.match_weight, m.left_id, m.right_id))
-    return matches
-
-
-_SHARD_STATE: tuple | None = None
-
-
-def _gather(pipes: list, total: int, progress: Progress | None) -> list[list[list[tuple[float, int, int]]]]:
-    """Wait for every shard's candidates, reporting progress and re-raising shard errors."""
-    from multiprocessing.connection import wait
-
-    done = [0] * len(pipes)
-    found: list = [None] * len(pipes)
-    errors: list = []
-    pending = set(range(len(pipes)))
-    while pending:
-        for conn in wait([pipes[i] for i in pending]):
-            i = pipes.index(conn)
-            try:
-                kind, payload = conn.recv()
-            except EOFError:
-                raise MatchingError(f"link worker {i} died") from None
-            if kind == "progress":
-                done[i] = payload
-                if progress:
-                    progress(min(done), total)
-            elif kind == "found":
-                found[i] = payload
-                pending.discard(i)
-            else:
-                errors.append(payload)
-                pending.discard(i)
-    if errors:
-        raise _rebuild_error(errors)
-    if progress:
-        progress(total, total)
-    return found
-
-
-def _shard_main(conn, shard: int) -> None:  # pragma: no cover - runs in a forked child
-    from .csvio import iter_records
-
-    if _SHARD_STATE is None:
-        raise RuntimeError("worker started without its state")
-    queries, scorer, path, renames, shards, top, max_block, max_candidates = _SHARD_STATE
-    try:
-        index = Index(scorer, max_block=max_block, max_candidates=max_candidates)
-        index.add_many(iter_records(path, renames, shard=(shard, shards)))
-        index.build()
-    except MatchingError as exc:
-        conn.send(("error", _describe_error(exc)))
-        return
-    out = []
-    for i, f in enumerate(queries):
-        out.append([(w, pos, shard) for w, pos in index.search(f, top=top)])
-        if i % 2000 == 1999:
-            conn.send(("progress", i + 1))
-    conn.send(("found", out))
-    asked = conn.recv()
-    conn.send([index.match(queries[qi], pos) for qi, pos in asked])
-    conn.close()
-
-
-def _describe_error(exc: MatchingError) -> tuple:
-    """A picklable description of an engine error (their constructors take keywords)."""
-    if isinstance(exc, BadRows):
-        return ("BadRows", exc.path, [(type(e).__name__, e.field, e.value, e.reason, e.line) for e in exc.errors])
-    if isinstance(exc, CsvError):
-        return (type(exc).__name__, exc.path, exc.message, exc.line)
-    return ("MatchingError", str(exc))
-
-
-def _rebuild_error(described: list[tuple]) -> MatchingError:
-    """The error to raise for the shards' errors: one BadRows with every shard's rows."""
-    bad = [d for d in described if d[0] == "BadRows"]
-    if len(bad) != len(described):
-        d = next(d for d in described if d[0] != "BadRows")
-        if d[0] == "MatchingError":
-            return MatchingError(d[1])
-        cls = {"UnreadableFile": UnreadableFile, "UnknownColumn": UnknownColumn}.get(d[0], CsvError)
-        return cls(d[1], d[2], line=d[3])
-    rows = sorted((row for d in bad for row in d[2]), key=lambda row: row[4] or 0)
-    errors = [(InvalidDate if kind == "InvalidDate" else InvalidValue)(field, value, reason, line=line)
-              for kind, field, value, reason, line in rows]
-    return BadRows(bad[0][1], errors)
+    vocab = Vocab()
+    right = Table.read_csv(right_path, renames, vocab, scorer.reference_year)
+    left = Table.read_csv(left_path, renames, vocab, scorer.reference_year)
+    return link_tables(left, right, vocab, scorer, top=top, floor=_floor(threshold), margin=margin,
+                       max_block=max_block, max_candidates=max_candidates, workers=workers, progress=progress)

@@ -28,6 +28,7 @@ _COL = {name: i for i, name in enumerate(_COLUMNS)}
 _SEX_CODE = {"F": 1, "M": 2}
 
 
+@lru_cache(maxsize=1 << 16)
 def _given_code(token: str) -> str:
     # A nickname and its formal name get the same code (Chepe, José -> JSe).
     return min(phonetic(name) for name in formal_names(token))

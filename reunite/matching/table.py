@@ -17,17 +17,21 @@ its line number) are reported exactly as before.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from .errors import InvalidValue, MatchingError
-from .features import DEFAULT_REFERENCE_YEAR, Features, family_of, names_of
-from .normalize import digits, normalize_country, normalize_text
+from .features import DEFAULT_REFERENCE_YEAR, Features, Name, names_of, parse_person_name
+from .names import PARTICLES
+from .normalize import digits, name_tokens, normalize_country, normalize_text
 from .record import _SEX, CANONICAL_FIELDS, LIST_SEPARATOR, PartialDate, Record, _parse_age
 from .score import Scorer, TermFrequencies
 
@@ -59,8 +63,7 @@ class Vocab:
 
     def __init__(self) -> None:
         self.tokens = Interner(())      # given-name or surname token tuples
-        self.names = Interner(())       # a record's tuple of names (primary + aliases)
-        self.families = Interner(())    # a record's tuple of relatives' names
+        self.people = Interner(((), ()))  # relatives' names: (given tokens, surname tokens)
         self.idsets = Interner(())      # a record's tuple of identifiers
         self.text = Interner("")        # countries, places, phones, addresses, joined names
         self.codes = Interner("")       # the pre-score's phonetic codes and prefixes (prefilter.py)
@@ -71,6 +74,54 @@ def _many(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+
+
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
+def _digits(text: str | None) -> str:
+    """normalize.digits, with a fast path for ASCII text."""
+    if text is None:
+        return ""
+    if text.isascii():
+        return _NOT_DIGITS.sub("", text).lstrip("0")
+    return digits(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(normalize_text(word).split())
+
+
+def parse_name(text: str) -> Name:
+    """features.parse_person_name, normalising word by word (words repeat far more than
+    whole names: the same tokens, since normalize_text works character by character)."""
+    if "," in text:
+        return parse_person_name(text)
+    words = [t for w in text.split() for t in _word_tokens(w) if not t.isdigit()]
+    tokens = tuple(w for w in words if w not in PARTICLES) or tuple(words)
+    if len(tokens) <= 1:
+        return tokens, ()
+    if len(tokens) == 2:
+        return tokens[:1], tokens[1:]
+    return tokens[:-2], tokens[-2:]
+
+
+def csr(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Lists of ints as (starts, flat): list i is flat[starts[i]:starts[i + 1]]."""
+    starts = np.zeros(len(lists) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum([len(x) for x in lists])
+    flat = np.fromiter((x for lst in lists for x in lst), dtype=np.int64, count=int(starts[-1]))
+    return starts, flat
+
+
+def ragged(starts: np.ndarray, flat: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each items[i], the values of list items[i]: (i, position in the list, value)."""
+    s = starts[items]
+    counts = starts[items + 1] - s
+    owner = np.repeat(np.arange(len(items)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, offsets, flat[s[owner] + offsets]
 
 
 def _combine(columns: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -93,10 +144,11 @@ class Table:
     """Records as arrays (one entry per record; ids from the shared Vocab).
 
     g, s: primary given-name and surname token tuples (0 = none); multi: the record has
-    more than one name (aliases); names: its tuple of names; y, m, d, dob8: date of birth
-    (0 = unknown); ylo, yhi, has_range: possible birth years; sex (0, 1 = F, 2 = M);
-    country, place, phone, address: text ids; idset, idnum: identifiers and the first
-    numeric one; family: the relatives' names.
+    more than one name, and aliases[i] lists the (g, s) of its other names; y, m, d, dob8:
+    date of birth (0 = unknown); ylo, yhi, has_range: possible birth years; sex (0, 1 = F,
+    2 = M); country, place, phone, address: text ids; idset, idnum: identifiers and the
+    first numeric one; relatives[i]:relatives[i + 1] is the slice of `relative` holding
+    the record's relatives (Vocab.people ids), in Features.family's order.
     """
 
     def __init__(self, vocab: Vocab, columns: dict[str, tuple[np.ndarray, list]], n: int,
@@ -127,19 +179,18 @@ class Table:
                 id_at = where["id"]
                 vocabs: list[dict[str, int]] = [{} for _ in range(width)]
                 codes = [array("i") for _ in range(width)]
-                chunk: list[list[str]] = []
                 clean = True
-                for row in reader:
-                    if len(row) != width or not row[id_at].strip():
-                        if not any(cell.strip() for cell in row):
-                            continue
-                        clean = False
+                while clean:
+                    chunk = list(islice(reader, _CHUNK_ROWS))
+                    if not chunk:
                         break
-                    chunk.append(row)
-                    if len(chunk) == _CHUNK_ROWS:
+                    if set(map(len, chunk)) != {width} or "" in set(map(str.strip, (r[id_at] for r in chunk))):
+                        # Blank lines are skipped; any other short, long or id-less row
+                        # is an error, reported by iter_records below.
+                        chunk = [r for r in chunk if any(cell.strip() for cell in r)]
+                        clean = all(len(r) == width and r[id_at].strip() for r in chunk)
+                    if clean:
                         _code_chunk(chunk, vocabs, codes)
-                        chunk = []
-                _code_chunk(chunk, vocabs, codes)
         except (OSError, UnicodeDecodeError, csv.Error, MatchingError):
             clean = False
         if not clean:
@@ -258,32 +309,75 @@ class Table:
         self.yhi = np.where(has_dob, self.y, np.where(self.has_range, ages[:, 2], 0)).astype(np.int32)
         self.invalid = bool(np.any(np.logical_or.reduce(bad))) if n else False
 
-        # Names: the primary name's token tuples, and the whole tuple of names.
-        def names(given, pat, mat, fam, full, aliases) -> tuple[int, int, int, int]:
-            found = names_of(given, pat, mat, fam, full, _many(aliases))
-            g, s = found[0] if found else ((), ())
-            return v.tokens.id(g), v.tokens.id(s), v.names.id(found), len(found) > 1
+        # Names: the primary name's token tuples, prepared per distinct given name and per
+        # distinct surname combination; records with aliases or only a full name one by one.
+        tok = v.tokens.id
+        codes, values = self._values("given_names", lambda x: tok(name_tokens(x or "")))
+        self.g = np.asarray(values, dtype=np.int32)[codes] if n else np.zeros(0, np.int32)
 
-        out, inverse = self._per_combination(
-            ("given_names", "paternal_surname", "maternal_surname", "family_names", "full_name", "aliases"), names)
-        got = np.asarray(out, dtype=np.int32).reshape(-1, 4)[inverse] if n else np.zeros((0, 4), np.int32)
-        self.g, self.s, self.names = (np.ascontiguousarray(got[:, i]) for i in range(3))
-        self.multi = got[:, 3].astype(bool)
+        def surnames(pat, mat, fam) -> int:
+            return tok(name_tokens(pat or "") + name_tokens(mat or "") if pat or mat else name_tokens(fam or ""))
 
-        def family(mother, father, related) -> int:
-            return v.families.id(family_of(mother, father, _many(related)))
+        out, inverse = self._per_combination(("paternal_surname", "maternal_surname", "family_names"), surnames)
+        self.s = np.asarray(out, dtype=np.int32)[inverse] if n else np.zeros(0, np.int32)
+        self.multi = np.zeros(n, dtype=bool)
+        self.aliases: dict[int, list[tuple[int, int]]] = {}
+        special = np.zeros(n, dtype=bool)
+        if "aliases" in self._columns:
+            codes, values = self._values("aliases", lambda x: bool(_many(x)))
+            special |= np.asarray(values, dtype=bool)[codes]
+        if "full_name" in self._columns:
+            codes, values = self._values("full_name", lambda x: x is not None)
+            special |= np.asarray(values, dtype=bool)[codes] & (self.g == 0) & (self.s == 0)
+        for i in np.flatnonzero(special).tolist():
+            cell = {c: (vals[codes[i]].strip() or None) for c, (codes, vals) in self._columns.items()}
+            found = names_of(cell.get("given_names"), cell.get("paternal_surname"), cell.get("maternal_surname"),
+                             cell.get("family_names"), cell.get("full_name"), _many(cell.get("aliases")))
+            self.g[i], self.s[i] = (tok(found[0][0]), tok(found[0][1])) if found else (0, 0)
+            if len(found) > 1:
+                self.multi[i] = True
+                self.aliases[i] = [(tok(g), tok(s)) for g, s in found[1:]]
 
-        out, inverse = self._per_combination(("mother_name", "father_name", "related_names"), family)
-        self.family = np.asarray(out, dtype=np.int32)[inverse] if n else np.zeros(0, np.int32)
+        # Relatives: one list of interned names per record (mother, father, the others).
+        person = v.people.id
 
+        def relative(text: str | None) -> int:
+            if text is None:
+                return 0
+            name = parse_name(text)
+            return person(name) if name[0] or name[1] else 0
+
+        mother = self._per_value("mother_name", relative, np.int64)
+        father = self._per_value("father_name", relative, np.int64)
+        codes, values = self._values("related_names", lambda x: [i for i in map(relative, _many(x)) if i])
+        r_starts, r_flat = csr(values)
+        r_len = np.diff(r_starts)[codes] if n else np.zeros(0, np.int64)
+        count = (mother > 0).astype(np.int64) + (father > 0) + r_len
+        self.relatives = np.zeros(n + 1, dtype=np.int64)
+        self.relatives[1:] = np.cumsum(count)
+        flat = np.zeros(int(self.relatives[-1]), dtype=np.int64)
+        at = self.relatives[:-1].copy()
+        for part in (mother, father):
+            has = part > 0
+            flat[at[has]] = part[has]
+            at += has
+        owner, offset, value = ragged(r_starts, r_flat, codes)
+        flat[at[owner] + offset] = value
+        self.relative = flat
+
+        # Identifiers: the A-number's digits (most records), other identifiers added.
         def identifiers(a_number, other) -> tuple[int, int]:
-            found = [digits(a_number)] + [digits(x) or normalize_text(x) for x in _many(other)]
+            found = [_digits(a_number)] + [digits(x) or normalize_text(x) for x in _many(other)]
             ids = tuple(x for x in found if x)
             number = next((int(x) for x in ids if x.isdigit() and len(x) <= 18), 0)
             return v.idsets.id(ids), number
 
-        out, inverse = self._per_combination(("a_number", "other_ids"), identifiers)
-        got = np.asarray(out, dtype=np.int64).reshape(-1, 2)[inverse] if n else np.zeros((0, 2), np.int64)
+        if "other_ids" in self._columns:
+            out, inverse = self._per_combination(("a_number", "other_ids"), identifiers)
+            got = np.asarray(out, dtype=np.int64).reshape(-1, 2)[inverse] if n else np.zeros((0, 2), np.int64)
+        else:
+            codes, values = self._values("a_number", lambda x: identifiers(x, None))
+            got = np.asarray(values, dtype=np.int64).reshape(-1, 2)[codes] if n else np.zeros((0, 2), np.int64)
         self.idset = got[:, 0].astype(np.int32)
         self.idnum = np.ascontiguousarray(got[:, 1])
 
@@ -314,7 +408,7 @@ class Table:
         tf = TermFrequencies()
         tf.total = self.n
         tokens = self.vocab.tokens.values
-        has_name = self.names != 0
+        has_name = (self.g != 0) | (self.s != 0)
         for field, ids in (("given", self.g), ("surname", self.s)):
             counts = np.bincount(ids[has_name & (ids != 0)], minlength=len(tokens))
             counter: Counter[str] = getattr(tf, field)
@@ -348,4 +442,7 @@ def _code_chunk(rows: list[list[str]], vocabs: list[dict[str, int]], codes: list
         return
     for j, column in enumerate(zip(*rows, strict=True)):
         seen = vocabs[j]
-        codes[j].extend([seen.setdefault(value, len(seen)) for value in column])
+        for value in dict.fromkeys(column):
+            if value not in seen:
+                seen[value] = len(seen)
+        codes[j].extend(map(seen.__getitem__, column))
