@@ -25,7 +25,13 @@ from reunite.people.choices import (
     ShareLevel,
 )
 from reunite.people.identifiers import normalize_identifier
-from reunite.people.services import ConsentInput, CustodyInput, PersonInput, SeparationInput
+from reunite.people.services import (
+    ConsentInput,
+    CustodyInput,
+    PersonInput,
+    SeparationInput,
+    field_digest,
+)
 
 MAX_RELATIVES = 6
 MAX_IDENTIFIERS = 8
@@ -129,6 +135,26 @@ class PersonForm(forms.Form):
         initial = {name: getattr(person, name) for name in PERSON_FIELDS}
         initial["languages"] = [code for code in person.languages.split(",") if code]
         return initial
+
+
+class PersonEditForm(PersonForm):
+    """The edit page's form. `seen` carries a digest of each value the page showed, so
+    that saving writes only what this editor changed and notices a change someone else
+    saved to the same field in the meantime (see services.person_update)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def seen_for(person) -> str:
+        return ",".join(field_digest(name, getattr(person, name)) for name in PERSON_FIELDS)
+
+    def seen_digests(self) -> dict[str, str] | None:
+        """The digests the page was rendered with; None if the field is missing or mangled
+        (the save then writes every field, as a form without it would)."""
+        digests = (self.cleaned_data.get("seen") or "").split(",")
+        if len(digests) != len(PERSON_FIELDS):
+            return None
+        return dict(zip(PERSON_FIELDS, digests, strict=True))
 
 
 PERSON_FIELDS = [

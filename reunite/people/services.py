@@ -3,8 +3,9 @@ that names the fields touched, never their values."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
@@ -208,19 +209,46 @@ def person_create(*, actor: Membership, data: PersonInput, today: date) -> Perso
 
 
 @transaction.atomic
+def field_digest(name: str, value) -> str:
+    """A short digest of one stored field value: what an edit page remembers of the
+    values it showed, without carrying them a second time."""
+    return hashlib.sha256(f"{name}\x00{value}".encode()).hexdigest()[:16]
+
+
 def person_update(
-    *, actor: Membership, person: Person, data: PersonInput, only: Collection[str] | None = None
+    *,
+    actor: Membership,
+    person: Person,
+    data: PersonInput,
+    only: Collection[str] | None = None,
+    seen: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Change the person's own fields; returns the names of the fields that changed.
 
-    `only` names the fields the caller means to change (a partial update): the others
-    keep what the row holds once locked, so that a concurrent change to them, committed
-    after the caller read the person, is not overwritten with the stale value."""
+    No lost update: a change someone else committed after the caller read the person is
+    never overwritten with the stale value. `only` names the fields a partial update
+    (the API's PATCH) changes; the others keep what the locked row holds. `seen` (an
+    edit page) holds the `field_digest` of each value the editor was shown: only the
+    fields the editor changed are written, and Conflict is raised if someone else
+    changed one of those same fields meanwhile."""
     _require_writable(actor, person)
     person = Person.objects.select_for_update().get(pk=person.pk)
     values = data.cleaned()
     if only is not None:
         values = {name: value for name, value in values.items() if name in only}
+    if seen is not None:
+        values = {n: v for n, v in values.items() if field_digest(n, v) != seen.get(n)}
+        if any(
+            field_digest(n, getattr(person, n)) != seen.get(n) and getattr(person, n) != v
+            for n, v in values.items()
+        ):
+            raise Conflict(
+                _(
+                    "Someone else saved a change to this record while you were editing it. "
+                    "Reload the page to see it, then make your change again."
+                ),
+                code="stale",
+            )
     changed = _changed({name: getattr(person, name) for name in values}, values)
     if not changed:
         return []

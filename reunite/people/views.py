@@ -33,6 +33,7 @@ from reunite.people.forms import (
     IdentifierFormSet,
     IntakeConsentForm,
     NameForm,
+    PersonEditForm,
     PersonForm,
     RecordIdForm,
     RelativeFormSet,
@@ -431,11 +432,11 @@ def person_edit(request, public_id):
         return _deleted(request, person)
     kwargs = {"prefix": "person", "family_role": person.family_role, "kind": person.kind}
     if request.method == "POST":
-        form = PersonForm(request.POST, **kwargs)
+        form = PersonEditForm(request.POST, **kwargs)
         if form.is_valid():
             try:
                 changed = services.person_update(
-                    actor=actor, person=person, data=form.person_input()
+                    actor=actor, person=person, data=form.person_input(), seen=form.seen_digests()
                 )
             except (Invalid, Conflict) as exc:
                 form.add_error(exc.code if exc.code in form.fields else None, exc.message)
@@ -443,7 +444,8 @@ def person_edit(request, public_id):
                 messages.success(request, _("Saved.") if changed else _("Nothing changed."))
                 return redirect("people:detail", public_id=person.public_id)
     else:
-        form = PersonForm(initial=PersonForm.initial_for(person), **kwargs)
+        initial = PersonForm.initial_for(person) | {"seen": PersonEditForm.seen_for(person)}
+        form = PersonEditForm(initial=initial, **kwargs)
     status = 400 if form.is_bound else 200
     services.person_viewed(actor=actor, person=person, shown=[n for n in form.fields])
     return render(
