@@ -32,6 +32,9 @@ from reunite.interop.csv_codec import (
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
+# Excel's own last row. openpyxl pads the gap before a row with empty rows, so a tiny
+# sheet with one row numbered 2,000,000,000 would keep the reader busy for minutes.
+MAX_ROWS = 1_048_576
 # A workbook of lists has a dozen parts; thousands are a directory bomb.
 MAX_MEMBERS = 1000
 # Parts that hold something other than cells: VBA macros, links to other workbooks or
@@ -172,6 +175,12 @@ def read_xlsx(data: bytes, *, max_bytes: int = MAX_BYTES, max_columns: int = MAX
         check_cells(header, 1)
         table = Table(columns=header_names(header), encoding="xlsx")
         for line, row in enumerate(rows, start=2):
+            if line > MAX_ROWS:
+                raise Refused(
+                    "too_many_rows",
+                    _("The workbook goes past row %(max)d, the last row Excel has."),
+                    max=MAX_ROWS,
+                )
             check_columns(len(row), max_columns)
             cells = [_text(c) for c in row]
             check_cells(cells, line)

@@ -193,6 +193,18 @@ def _lying_sizes() -> bytes:
     return bytes(data)
 
 
+def _far_row(number: int) -> str:
+    """A sheet with a header and one row numbered `number`: two rows of data, and a gap
+    a reader might fill with empty rows."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>given_names</t></is></c></row>'
+        f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>Rosa</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+
+
 def _png(chunks: bytes = b"") -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF
@@ -545,6 +557,13 @@ def _import_files() -> list[Hostile]:
             "16384 columns",
             "too_many_columns",
             name="wide.xlsx",
+        ),
+        csv(
+            "workbook row 20,000,000",
+            workbook(sheet=_far_row(20_000_000)),
+            "last row Excel has",
+            "too_many_rows",
+            name="far.xlsx",
         ),
         csv(
             "workbook 10,000 columns",
