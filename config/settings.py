@@ -350,6 +350,10 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", PRODUCTION)
+# API calls are not redirected: a token sent over plain HTTP is refused with an error
+# instead (reunite/api/authentication.py, ASVS 4.1.2). Its docs and schema, for people
+# reading in a browser, are redirected like every page.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/(?!docs/|schema/)"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

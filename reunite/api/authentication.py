@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -23,6 +24,14 @@ class BearerTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts:
             return None
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            # The API is exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT): a client
+            # that sent its token over plain HTTP gets an error it cannot miss, instead of a
+            # redirect that would hide the leak (ASVS 4.1.2). The token should be revoked.
+            raise exceptions.PermissionDenied(
+                _("The API answers over HTTPS only. Revoke this token: it was sent unencrypted."),
+                code="https_required",
+            )
         failures = AuthFailures(request)
         failures.check()
         if len(parts) != 2 or parts[0].lower() != self.keyword:
