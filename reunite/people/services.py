@@ -208,13 +208,13 @@ def person_create(*, actor: Membership, data: PersonInput, today: date) -> Perso
     return person
 
 
-@transaction.atomic
 def field_digest(name: str, value) -> str:
     """A short digest of one stored field value: what an edit page remembers of the
     values it showed, without carrying them a second time."""
     return hashlib.sha256(f"{name}\x00{value}".encode()).hexdigest()[:16]
 
 
+@transaction.atomic
 def person_update(
     *,
     actor: Membership,
