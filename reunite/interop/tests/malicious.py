@@ -444,6 +444,12 @@ def _import_files() -> list[Hostile]:
             "characters",
             "cell_too_long",
         ),
+        csv(
+            "sniffer bait",  # csv.Sniffer was quadratic in it: 15 s of CPU for 60 KB
+            b"given_names\n" + b',",' * 20_000,
+            "columns",
+            "too_many_columns",
+        ),
         csv("unbalanced quote", b'given_names,notes\n"Rosa,Tzul\n', "not valid CSV", "not_csv"),
         csv(
             "text after closing quote",
