@@ -278,9 +278,7 @@ def counts() -> dict:
 
     return {
         "people": Person.objects.count(),
-        "people_without_keys": Person.objects.annotate(k=Count("search_keys"))
-        .filter(k=0)
-        .count(),
+        "people_without_keys": Person.objects.annotate(k=Count("search_keys")).filter(k=0).count(),
         "search_keys": SearchKey.objects.count(),
         "created_events": AuditEvent.objects.filter(event_type=EventType.PERSON_CREATED).count(),
         "audit_chain_ok": verify().ok,

@@ -54,7 +54,8 @@ def secrets():
 def workroot():
     path = Path(tempfile.mkdtemp(prefix="reunite-faults-"))
     yield path
-    shutil.rmtree(path, ignore_errors=True)
+    if not os.environ.get("FAULTS_KEEP"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

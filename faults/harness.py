@@ -142,7 +142,8 @@ class Portal:
         env = {
             k: v
             for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "TEST_DATABASE_NAME", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+            if k
+            not in {"DATABASE_URL", "TEST_DATABASE_NAME", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
             and not k.startswith(("DB_", "WEB_", "PYTEST"))
         }
         env |= {
@@ -201,9 +202,7 @@ class Server:
 
     def __init__(self, portal: Portal, *, workers: int = 2, **env: str):
         self.portal, self.port = portal, free_port()
-        self.env = portal.env(
-            WEB_BIND=f"127.0.0.1:{self.port}", WEB_WORKERS=str(workers), **env
-        )
+        self.env = portal.env(WEB_BIND=f"127.0.0.1:{self.port}", WEB_WORKERS=str(workers), **env)
         self.process: subprocess.Popen | None = None
         self.base = f"http://127.0.0.1:{self.port}"
 

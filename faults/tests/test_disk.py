@@ -68,7 +68,9 @@ def small_disk(cluster):
             mount.rmdir()
 
 
-def test_disk_full_refuses_whole_changes_and_recovers(cluster, template, secrets, workroot, small_disk):
+def test_disk_full_refuses_whole_changes_and_recovers(
+    cluster, template, secrets, workroot, small_disk
+):
     """People are registered until the disk is full: each registration is saved whole or
     not at all (a 503, never a 500, no person without search keys or audit event), the
     audit chain holds, and once space is freed registration works again."""
@@ -112,7 +114,9 @@ def test_disk_full_refuses_whole_changes_and_recovers(cluster, template, secrets
         assert after["people_without_keys"] == 0
         assert after["audit_chain_ok"]
 
-        anchor = portal.manage("audit", "anchor", env=portal.env(AUDIT_ANCHOR_PATH=str(mount / "anchors.log")))
+        anchor = portal.manage(
+            "audit", "anchor", env=portal.env(AUDIT_ANCHOR_PATH=str(mount / "anchors.log"))
+        )
         assert anchor.returncode != 0, "anchoring onto a full disk must fail loudly"
         assert not (mount / "anchors.log").exists() or (mount / "anchors.log").read_text() == ""
 

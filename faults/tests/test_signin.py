@@ -49,8 +49,7 @@ def test_cache_down_keeps_a_locked_account_locked(portal, redis):
     began = time.monotonic()
     redis.start()
     harness.wait_for(
-        lambda: harness.login(attacker, alice["email"], password, alice["totp"]).status_code
-        != 503,
+        lambda: harness.login(attacker, alice["email"], password, alice["totp"]).status_code != 503,
         timeout=harness.RECOVERY_SECONDS * 2,
         interval=0.1,
         what="the cache to answer",
@@ -109,7 +108,9 @@ def test_clock_skew_within_one_step_is_tolerated_beyond_it_refused(portal):
     for skew, _ in SKEWS:
         browser = harness.Browser(server)
         began = time.monotonic()
-        response = harness.login(browser, bob["email"], password, bob["totp"], at=time.time() + skew)
+        response = harness.login(
+            browser, bob["email"], password, bob["totp"], at=time.time() + skew
+        )
         outcomes[skew] = signed_in_after(response) and browser.signed_in()
         harness.report(f"TOTP, authenticator {skew:+d} s off", time.monotonic() - began,
                        "signed in" if outcomes[skew] else "refused")  # fmt: skip

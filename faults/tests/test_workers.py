@@ -118,7 +118,9 @@ def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
     opened = portal.agent("open_people", env=ring)
     assert (opened["opened"], opened["refused"]) == (total, 0)
 
-    second, began, _ = harness.boot(portal, lambda: portal.spawn(rotate, "keys-rotate", ring))
+    second, began, _ = harness.boot(
+        portal, lambda: portal.spawn(rotate, "keys-rotate", ring), log_line="Re-sealing under"
+    )
     portal.processes.append(second)
     assert second.wait(timeout=300) == 0
     seconds = harness.report("key rotation killed halfway", time.monotonic() - began,
@@ -150,7 +152,9 @@ def test_backup_restored_after_a_rotation_opens_with_the_retained_key(portal):
         portal.cluster.restore(backup, restored)
         seconds = harness.report("backup restored after a rotation", time.monotonic() - began,
                                  "restored")  # fmt: skip
-        target = harness.Portal(portal.cluster, restored, portal.workdir / "restored", portal.secrets)
+        target = harness.Portal(
+            portal.cluster, restored, portal.workdir / "restored", portal.secrets
+        )
         retained = target.agent("open_people", env=target.env(DATA_KEYS=f"{new},{old}"))
         assert retained == {"opened": people, "refused": 0, "with_marker": people}
         without = target.agent("open_people", env=target.env(DATA_KEYS=new))
