@@ -253,6 +253,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_SOURCE_FAILURE_LIMIT = env_int("LOGIN_SOURCE_FAILURE_LIMIT", 30)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Password checks a minute, site-wide, for sign-ins from browsers that are not a known
+# device of the account (argon2 work a credential-stuffing wave can cause; see throttle.admit).
+LOGIN_UNKNOWN_CHECKS_PER_MINUTE = env_int("LOGIN_UNKNOWN_CHECKS_PER_MINUTE", 60)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # --- Registry --------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """allauth adapters: closed sign-up, the portal's login throttle, sealed MFA secrets."""
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -26,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def pre_authenticate(self, request, **credentials):
-        throttle.check(self._attempt(request, credentials))
+        attempt = self._attempt(request, credentials)
+        throttle.check(attempt)
+        throttle.admit(attempt, now=time.time())
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)
