@@ -92,8 +92,14 @@ _used_steps: dict[str, int] = {}
 
 
 def sign_in(browser: Browser, email: str, secret: str) -> tuple[bool, str]:
-    """Password then TOTP through the site; (signed in, what happened)."""
+    """Password then TOTP through the site; (signed in, what happened). A "try again in a
+    moment" (429 with a short Retry-After: the site-wide budget of checks from new
+    browsers, spent by the wave) is tried again once, as a person would."""
     first = browser.password(email, common.PASSWORD)
+    wait = int(first.headers.get("Retry-After", "0") or 0)
+    if first.status_code == 429 and 0 < wait <= 60:
+        time.sleep(wait + 1)
+        first = browser.password(email, common.PASSWORD)
     if first.status_code != 302 or "2fa" not in first.headers.get("Location", ""):
         return False, f"password step answered {first.status_code}"
     step = int(time.time() // 30)
