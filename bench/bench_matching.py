@@ -26,10 +26,11 @@ sys.path.insert(0, str(ROOT))
 
 from splink_yardstick import splink_results  # noqa: E402 - bench/splink_yardstick.py
 
+from reunite.matching.batch import link_records  # noqa: E402
 from reunite.matching.block import Index  # noqa: E402
 from reunite.matching.csvio import write_records  # noqa: E402
 from reunite.matching.evaluate import evaluate  # noqa: E402
-from reunite.matching.link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, link  # noqa: E402
+from reunite.matching.link import DEFAULT_MARGIN, DEFAULT_THRESHOLD, DEFAULT_TOP, _floor, link  # noqa: E402
 from reunite.matching.normalize import name_tokens  # noqa: E402
 from reunite.matching.synth import link_task, registry  # noqa: E402
 
@@ -66,6 +67,18 @@ def accuracy(families: int, seed: int, with_splink: bool) -> None:
     line(f"reunite engine ({ours_time:.1f} s)", ours)
     print(f"  {'':<34} model {index.scorer.weights.version}; link() defaults chosen on seed 7 "
           f"(bench/tune_matching.py): p >= {DEFAULT_THRESHOLD:g}, margin {DEFAULT_MARGIN:g} bits, top {DEFAULT_TOP}")
+
+    # The batch path (`reunite link`): the same model and rule, vectorised (batch.py).
+    started = time.perf_counter()
+    batch = link_records(task.descriptions, task.registry, index.scorer, top=DEFAULT_TOP,
+                         floor=_floor(DEFAULT_THRESHOLD), margin=DEFAULT_MARGIN)
+    batch_time = time.perf_counter() - started
+    ranked = link_records(task.descriptions, task.registry, index.scorer, top=5, floor=float("-inf"), margin=None)
+    batch_result = evaluate([(m.left_id, m.right_id, m.match_weight) for m in batch], task.truth)
+    batch_top5 = evaluate([(m.left_id, m.right_id, m.match_weight) for m in ranked], task.truth).recall_at_k[5]
+    batch_result = type(batch_result)(batch_result.true_positives, batch_result.false_positives,
+                                      batch_result.false_negatives, {**batch_result.recall_at_k, 5: batch_top5})
+    line(f"reunite link, batch path ({batch_time:.1f} s)", batch_result)
 
     exact = exact_baseline(task)
     line("exact name + date of birth", exact)
@@ -120,8 +133,8 @@ def latency(n: int, queries: int) -> Index:
 
 
 # ---------------------------------------------------------------- batch link
-def batch_link(n: int, m: int) -> None:
-    print(f"\n== reunite link of {m:,} descriptions against {n:,} registered (CSV in, CSV out)")
+def _files(n: int, m: int) -> tuple[Path, Path]:
+    """Synthetic registry (seed 1) and descriptions (seed 77) CSVs, made once in bench/out."""
     OUT.mkdir(parents=True, exist_ok=True)
     right, left = OUT / f"registry-{n}.csv", OUT / f"descriptions-{m}.csv"
     if not right.exists():
@@ -129,28 +142,79 @@ def batch_link(n: int, m: int) -> None:
     if not left.exists():
         task = link_task(max(10, m), seed=77)
         write_records(left, task.descriptions[:m])
-    out = OUT / "pairs.csv"
-    code = (
-        "import resource, sys; from reunite.matching.cli import main_link; "
-        f"rc = main_link([{str(left)!r}, {str(right)!r}, '-o', {str(out)!r}, '--workers', '2']); "
-        "s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
-        "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
-        "print(f'RSS_SELF_KB={s} RSS_CHILD_KB={c}'); sys.exit(rc)"
-    )
+    return left, right
+
+
+def batch_link(n: int, m: int, workers: int = 2) -> None:
+    """`reunite link` of m descriptions against n registered, timed by /usr/bin/time -v."""
+    print(f"\n== reunite link of {m:,} descriptions against {n:,} registered (CSV in, CSV out)")
+    left, right = _files(n, m)
+    out = OUT / f"pairs-{m}x{n}.csv"
+    reunite = Path(sys.executable).parent / "reunite"
+    command = [str(reunite), "link", str(left.relative_to(ROOT)), str(right.relative_to(ROOT)),
+               "-o", str(out.relative_to(ROOT)), "--workers", str(workers)]
+    timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    load_before = os.getloadavg()
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,  # noqa: S603 - our interpreter, constant code
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    result = subprocess.run([*timer, *command], capture_output=True, text=True, cwd=ROOT, check=False)  # noqa: S603 - our own command
     wall = time.perf_counter() - started
-    found = re.search(r"RSS_SELF_KB=(\d+) RSS_CHILD_KB=(\d+)", result.stdout)
-    if result.returncode or not found:
+    load_after = os.getloadavg()
+    if result.returncode:
         print("  failed:", result.stderr[-2000:])
         return
-    self_kb, child_kb = int(found.group(1)), int(found.group(2))
     with open(out, newline="", encoding="utf-8") as handle:
         rows = sum(1 for _ in csv.reader(handle)) - 1
-    print(f"  wall {wall:.1f} s, {rows:,} pairs; peak RSS main {self_kb / 1024:.0f} MB, largest worker "
-          f"{child_kb / 1024:.0f} MB (main + 2 x largest worker {(self_kb + 2 * child_kb) / 1024:.0f} MB, an upper "
-          "bound: each worker indexes its own half of the registry)")
+    print(f"  $ {' '.join(timer + command)}")
+    found = {key: re.search(rf"{key}: (.+)", result.stderr) for key in (
+        "Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)", "Maximum resident set size \\(kbytes\\)",
+        "User time \\(seconds\\)", "System time \\(seconds\\)")}
+    values = [f.group(1).strip() if f else "?" for f in found.values()]
+    rss = f"{int(values[1]) / 1024:.0f} MB" if values[1].isdigit() else "?"
+    print(f"  wall {wall:.1f} s (time: {values[0]}), peak RSS {rss} (largest of the parent and its workers), "
+          f"CPU user {values[2]} s + system {values[3]} s; {rows:,} pairs")
+    print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs "
+          "(a shared machine: other processes' load slows the wall time)")
+
+
+def scale_accuracy(n: int, families: int = 3000, seed: int = 2018) -> None:
+    """The seed-2018 task with its registry hidden among n synthetic registered people."""
+    import dataclasses
+
+    from reunite.matching.csvio import read_pairs
+
+    print(f"\n== accuracy at scale: the seed-{seed} task's {families} families hidden in {n:,} registered")
+    task = link_task(families, seed=seed)
+    planted = [dataclasses.replace(r, id="P" + r.id) for r in task.registry]
+    truth = {(d, "P" + r) for d, r in task.truth}
+    left = OUT / f"scale-descriptions-{seed}.csv"
+    right = OUT / f"scale-registry-{seed}-{n}.csv"
+    write_records(left, task.descriptions)
+    if not right.exists():
+        _, full = _files(n, 10)
+        with open(right, "w", encoding="utf-8") as target, open(full, encoding="utf-8") as source:
+            for i, text in enumerate(source):
+                if i > n - len(planted):
+                    break
+                target.write(text)
+        with open(right, "a", newline="", encoding="utf-8") as target:
+            path = OUT / "scale-planted.csv"
+            write_records(path, planted)
+            with open(path, newline="", encoding="utf-8") as source:
+                next(source)
+                target.write(source.read())
+    out = OUT / "scale-pairs.csv"
+    top5 = OUT / "scale-top5.csv"
+    reunite = str(Path(sys.executable).parent / "reunite")
+    started = time.perf_counter()
+    for target, extra in ((out, []), (top5, ["--threshold", "0", "--margin", "-1", "--top", "5"])):
+        subprocess.run([reunite, "link", str(left), str(right), "-o", str(target), *extra],  # noqa: S603 - our own command
+                       cwd=ROOT, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    result = evaluate([(a, b, w) for a, b, w in read_pairs(out)], truth)
+    ranked = evaluate([(a, b, w) for a, b, w in read_pairs(top5)], truth)
+    result = type(result)(result.true_positives, result.false_positives, result.false_negatives,
+                          {**result.recall_at_k, 5: ranked.recall_at_k[5]})
+    line(f"reunite link ({wall:.0f} s, two runs)", result)
 
 
 def main() -> None:
@@ -161,6 +225,10 @@ def main() -> None:
     parser.add_argument("--registered", type=int)
     parser.add_argument("--descriptions", type=int)
     parser.add_argument("--skip-scale", action="store_true", help="accuracy only")
+    parser.add_argument("--scale-accuracy", action="store_true",
+                        help="also measure accuracy with the task hidden among the registered people")
+    parser.add_argument("--slice", type=int, default=10_000,
+                        help="also time the link of this many descriptions (0: skip)")
     args = parser.parse_args()
     families = args.families or (400 if args.quick else 3000)
     n = args.registered or (20_000 if args.quick else 1_000_000)
@@ -169,7 +237,11 @@ def main() -> None:
     accuracy(families, 2018, not args.no_splink)
     if not args.skip_scale:
         latency(n, 300 if args.quick else 1000)
+        if args.slice and args.slice < m:
+            batch_link(n, args.slice)
         batch_link(n, m)
+        if args.scale_accuracy:
+            scale_accuracy(n)
 
 
 if __name__ == "__main__":

@@ -63,7 +63,6 @@ class Vocab:
 
     def __init__(self) -> None:
         self.tokens = Interner(())      # given-name or surname token tuples
-        self.people = Interner(((), ()))  # relatives' names: (given tokens, surname tokens)
         self.idsets = Interner(())      # a record's tuple of identifiers
         self.text = Interner("")        # countries, places, phones, addresses, joined names
         self.codes = Interner("")       # the pre-score's phonetic codes and prefixes (prefilter.py)
@@ -148,7 +147,8 @@ class Table:
     date of birth (0 = unknown); ylo, yhi, has_range: possible birth years; sex (0, 1 = F,
     2 = M); country, place, phone, address: text ids; idset, idnum: identifiers and the
     first numeric one; relatives[i]:relatives[i + 1] is the slice of `relative` holding
-    the record's relatives (Vocab.people ids), in Features.family's order.
+    the record's relatives in Features.family's order, each as (given tokens id << 32 |
+    surname tokens id).
     """
 
     def __init__(self, vocab: Vocab, columns: dict[str, tuple[np.ndarray, list]], n: int,
@@ -339,13 +339,11 @@ class Table:
                 self.aliases[i] = [(tok(g), tok(s)) for g, s in found[1:]]
 
         # Relatives: one list of interned names per record (mother, father, the others).
-        person = v.people.id
-
         def relative(text: str | None) -> int:
             if text is None:
                 return 0
-            name = parse_name(text)
-            return person(name) if name[0] or name[1] else 0
+            given, surnames = parse_name(text)
+            return tok(given) << 32 | tok(surnames) if given or surnames else 0
 
         mother = self._per_value("mother_name", relative, np.int64)
         father = self._per_value("father_name", relative, np.int64)

@@ -53,7 +53,8 @@ def test_pair_scores_are_the_scorers_bit_for_bit(task):
     r = [rng.randrange(right.n) for _ in range(3000)] + [right.n - len(ODD) + j for j in range(len(ODD))
                                                          for _ in range(len(ODD))]
     got = pairs.weights(np.array(q), np.array(r))
-    want = [index.tf_scorer.weight(scorer.features(descriptions[i]), index.features[j]) for i, j in zip(q, r)]
+    want = [index.tf_scorer.weight(scorer.features(descriptions[i]), index.features[j])
+            for i, j in zip(q, r, strict=True)]
     assert got.tolist() == want
 
 
@@ -67,7 +68,8 @@ def test_records_read_back_as_their_features(task):
         assert table.ids[i] == f.id
         assert (vocab.tokens.values[table.g[i]], vocab.tokens.values[table.s[i]]) == (f.names[0] if f.names else ((), ()))
         relatives = table.relative[table.relatives[i]:table.relatives[i + 1]]
-        assert tuple(vocab.people.values[p] for p in relatives) == f.family
+        tokens = vocab.tokens.values
+        assert tuple((tokens[p >> 32], tokens[p & 0xFFFFFFFF]) for p in relatives.tolist()) == f.family
         assert (table.y[i], table.m[i], table.d[i]) == (f.dob or (0, 0, 0))
         assert (table.ylo[i], table.yhi[i]) == (f.year_range or (0, 0))
         assert vocab.idsets.values[table.idset[i]] == f.ids
@@ -162,5 +164,6 @@ def test_file_errors_are_the_row_readers(tmp_path):
     assert Table.read_csv(blank_lines, None, vocab).ids == ["1", "2"]
     out = tmp_path / "pairs.csv"
     assert main_link([str(good), str(good), "-o", str(out), "--workers", "1"]) == 0
-    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
     assert [(r["left_id"], r["right_id"]) for r in rows] == [("1", "1")]
