@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.template import Template, engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
 
@@ -90,6 +91,21 @@ def render(request):
     engines["django"].from_string(request.GET["t"])
     # ok: reunite.template-from-input
     Template("{{ name }}")
+
+
+def greet(request, name):
+    template = request.GET["greeting"]
+    # ruleid: reunite.format-string-from-input
+    template.format(name=name)
+    # ruleid: reunite.format-string-from-input
+    request.POST["note"] % {"name": name}
+    # ok: reunite.format-string-from-input
+    "Hello {name}".format(name=request.GET["name"])
+    # ok: reunite.format-string-from-input
+    "Hello %(name)s" % {"name": request.GET["name"]}
+    count = len(request.POST.getlist("child"))
+    # ok: reunite.format-string-from-input
+    ngettext("%(n)s child", "%(n)s children", count) % {"n": count}
 
 
 def run(name):
