@@ -193,6 +193,17 @@ def _lying_sizes() -> bytes:
     return bytes(data)
 
 
+def _future_zip_version() -> bytes:
+    """A workbook whose parts claim to need zip version 9.1 to extract (zipfile raised
+    NotImplementedError for it, which the reader let through as a server error)."""
+    data = bytearray(workbook())
+    at = 0
+    while (at := data.find(b"PK\x01\x02", at)) >= 0:
+        struct.pack_into("<H", data, at + 6, 91)  # version needed to extract
+        at += 4
+    return bytes(data)
+
+
 def _far_row(number: int) -> str:
     """A sheet with a header and one row numbered `number`: two rows of data, and a gap
     a reader might fill with empty rows."""
@@ -563,6 +574,28 @@ def _import_files() -> list[Hostile]:
             "16384 columns",
             "too_many_columns",
             name="wide.xlsx",
+        ),
+        csv(
+            "workbook without a sheet",  # was an IndexError: a server error
+            zip_bytes(
+                {
+                    "[Content_Types].xml": CONTENT_TYPES.format(main=MAIN_XLSX),
+                    "_rels/.rels": RELS,
+                    "xl/workbook.xml": WORKBOOK.replace(
+                        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/>', ""
+                    ),
+                }
+            ),
+            "cannot be read",
+            "not_xlsx",
+            name="nosheet.xlsx",
+        ),
+        csv(
+            "zip from a future version",  # was a NotImplementedError: a server error
+            _future_zip_version(),
+            "damaged",
+            "not_xlsx",
+            name="future.xlsx",
         ),
         csv(
             "workbook row 20,000,000",
