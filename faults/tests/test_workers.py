@@ -100,7 +100,7 @@ def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
     new key (none half-written, none in the clear) and opens with the ring; run again, it
     finishes the rest, touches nothing twice and records one audit event."""
     path = str(portal.workdir / "parents.csv")
-    portal.agent("registry_csv", rows=1500, path=path)
+    portal.agent("registry_csv", rows=1000, path=path)
     portal.agent("import_file", email="alice@faults.example.org", path=path)
     total = portal.cluster.one("SELECT count(*) FROM people_person", db=portal.db)
     old = portal.secrets["DATA_KEYS"]
