@@ -271,6 +271,10 @@ PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported 
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)  # larger uploads are refused
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)  # wider lists are refused
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2500)  # rows per transaction of an import
+# Bulk exports need a second person (ASVS 2.3.5): a request waits this long for approval,
+# then the requester may download it once within EXPORT_DOWNLOAD_HOURS of the approval.
+EXPORT_APPROVAL_DAYS = env_int("EXPORT_APPROVAL_DAYS", 7)
+EXPORT_DOWNLOAD_HOURS = env_int("EXPORT_DOWNLOAD_HOURS", 24)
 
 # --- Matching --------------------------------------------------------------------------
 MATCH_THRESHOLD = float(env("MATCH_THRESHOLD") or 0.5)  # lowest probability kept as a candidate
