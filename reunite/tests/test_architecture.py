@@ -70,6 +70,8 @@ ACCESS_MATRIX = {
     "accounts:member_verify": Org("membership", "post"),
     "accounts:member_deactivate": Org("membership", "post"),
     "accounts:member_credentials": Org("membership", "post"),
+    "accounts:member_factors_reset": Org("membership", "post"),
+    "accounts:sessions": Org(),
     "accounts:invitation_revoke": Org("invitation", "post"),
     "accounts:switch": Org(method="post"),
     "tracing:matches": Org(),
