@@ -70,6 +70,7 @@ class EventType(models.TextChoices):
     EXPORT_REFUSED = "export.refused", _("Export request refused")
     EXPORT_DOWNLOADED = "export.downloaded", _("Approved export downloaded")
     EXPORT_EXPIRED = "export.expired", _("Export request expired")
+    EXPORT_VIEWED = "export.viewed", _("Export request viewed (its purpose or refusal reason)")
     CASE_OPENED = "case.opened", _("Reunification case opened")
     CASE_ASSIGNED = "case.assigned", _("Case staff assigned")
     CASE_TRANSITIONED = "case.transitioned", _("Case stage changed")
