@@ -3,6 +3,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from reunite.accounts.roles import Role
+from reunite.accounts.services import FactorResetReason, IdentityCheck
 
 
 class InvitationForm(forms.Form):
@@ -47,3 +48,15 @@ class CredentialsForm(forms.Form):
 
 class SwitchForm(forms.Form):
     membership = forms.UUIDField()
+
+
+class FactorResetForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why"), choices=FactorResetReason.choices)
+    identity_check = forms.ChoiceField(
+        label=_("How you confirmed who the member is"),
+        choices=IdentityCheck.choices,
+        help_text=_(
+            "As when they were invited: you saw them, and an identity document, yourself. "
+            "An email or a phone call is not enough."
+        ),
+    )

@@ -14,14 +14,15 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
 
-from reunite.accounts import throttle
+from reunite.accounts import throttle, user_sessions
 from reunite.accounts.selectors import default_membership
 from reunite.accounts.services import user_sessions_end
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 
-SESSION_AUTH_AT = "reunite.auth_at"
-SESSION_LAST_SEEN = "reunite.last_seen"
+# Where SessionLifetimeMiddleware reads them (kept under these names here too).
+SESSION_AUTH_AT = user_sessions.SESSION_AUTH_AT
+SESSION_LAST_SEEN = user_sessions.SESSION_LAST_SEEN
 
 
 def _ip(request):
@@ -38,6 +39,11 @@ def on_login(sender, request, user, **kwargs):
     now = timezone.now().timestamp()
     request.session[SESSION_AUTH_AT] = now
     request.session[SESSION_LAST_SEEN] = now
+    # For the member's own session list (ASVS 7.5.2): where and on what they signed in.
+    request.session[user_sessions.SESSION_IP] = _ip(request) or ""
+    request.session[user_sessions.SESSION_DEVICE] = user_sessions.device_summary(
+        request.META.get("HTTP_USER_AGENT", "")
+    )
     # The middleware sets it on the response: this browser is now a known device.
     request.reunite_device_cookie = throttle.issue_device_cookie(user.email)
     if not is_mfa_enabled(user):

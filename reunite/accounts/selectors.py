@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reunite.accounts import user_sessions
 from reunite.accounts.models import Invitation, Membership, Organization, User
 
 
@@ -59,3 +65,49 @@ def member_ids(*, organization_id) -> list:
 def other_organizations(*, actor: Membership) -> QuerySet[Organization]:
     """Active organisations other than the actor's (whom a record can be shared with)."""
     return Organization.objects.filter(is_active=True).exclude(pk=actor.organization_id).order_by("name")
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    current: bool
+    device: str
+    ip: str
+    signed_in_at: datetime | None
+    last_seen_at: datetime | None
+
+
+def _moment(timestamp) -> datetime | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=timezone.get_current_timezone())
+
+
+def user_session_list(*, user: User, current_session_key: str, now: datetime) -> list[SessionRow]:
+    """The user's own live sessions, the current one first, then by last request.
+    Sessions past the idle or total limit are left out: the next request ends them."""
+    rows = []
+    moment = now.timestamp()
+    for session, data in user_sessions.sessions_of(user.pk):
+        auth_at, last_seen = (
+            data.get(user_sessions.SESSION_AUTH_AT),
+            data.get(user_sessions.SESSION_LAST_SEEN),
+        )
+        if auth_at is None or last_seen is None:
+            continue
+        if moment - last_seen > settings.SESSION_IDLE_SECONDS:
+            continue
+        if moment - auth_at > settings.SESSION_MAX_SECONDS:
+            continue
+        rows.append(
+            SessionRow(
+                id=user_sessions.session_public_id(session.session_key),
+                current=session.session_key == current_session_key,
+                device=data.get(user_sessions.SESSION_DEVICE, ""),
+                ip=data.get(user_sessions.SESSION_IP, ""),
+                signed_in_at=_moment(auth_at),
+                last_seen_at=_moment(last_seen),
+            )
+        )
+    rows.sort(key=lambda row: (not row.current, -(row.last_seen_at or now).timestamp()))
+    return rows

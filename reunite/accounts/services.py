@@ -8,14 +8,17 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from reunite.accounts import user_sessions
 from reunite.accounts.access import require
 from reunite.accounts.models import Invitation, Membership, Organization, User
 from reunite.accounts.roles import Capability, Role
@@ -265,6 +268,82 @@ def membership_deactivate(*, actor: Membership, membership: Membership) -> Membe
     return membership
 
 
+class FactorResetReason(models.TextChoices):
+    LOST = "lost", gettext_lazy("Phone or security key lost or stolen")
+    BROKEN = "broken", gettext_lazy("Phone or security key broken or replaced")
+    CODES_LOST = "codes_lost", gettext_lazy("Authenticator and recovery codes both lost")
+
+
+class IdentityCheck(models.TextChoices):
+    IN_PERSON = "in_person", gettext_lazy("In person, with an identity document")
+    VIDEO = "video", gettext_lazy("On a video call, with an identity document")
+
+
+@transaction.atomic
+def member_factors_reset(
+    *,
+    actor: Membership,
+    membership: Membership,
+    reason: str,
+    identity_check: str,
+    sign_in_url: str,
+) -> int:
+    """An organisation admin removes every second factor of a member who lost them all
+    (ASVS 6.4.4). The admin vouches for the member's identity as at the invitation; the
+    member's sessions end, and their next sign-in (password) reaches nothing but the
+    enrolment of a new factor (RequireMFAMiddleware). The "last factor cannot be removed"
+    rule (MFAAdapter) guards a member's own settings, not this. Returns how many factors
+    were removed."""
+    require(actor, Capability.MANAGE_MEMBERS)
+    if membership.organization_id != actor.organization_id:
+        raise NotFound()
+    if reason not in FactorResetReason.values or identity_check not in IdentityCheck.values:
+        raise Invalid(_("Say why, and how you confirmed who the member is."))
+    member = membership.user
+    if member.pk == actor.user_id:
+        raise Forbidden(
+            _("You cannot reset your own second factors: another admin of your organisation can.")
+        )
+    if (
+        Membership.objects.filter(user=member, role=Role.ORG_ADMIN, is_active=True)
+        .exclude(organization_id=actor.organization_id)
+        .exists()
+    ):
+        raise Forbidden(
+            _(
+                "This member is an admin of another organisation: only the Reunite operator "
+                "can reset their second factors."
+            )
+        )
+    # allauth's signals are not sent: the receivers would record the member as the actor.
+    removed, _by_model = Authenticator.objects.filter(user=member).delete()
+    ended = user_sessions_end(user=member)
+    context = {
+        "organization": actor.organization.name,
+        "admin": actor.user.full_name,
+        "link": sign_in_url,
+    }
+    send_mail(
+        subject=_("Your second factors on Reunite were reset"),
+        message=render_to_string("accounts/email/factors_reset.txt", context),
+        from_email=None,
+        recipient_list=[member.email],
+    )
+    record(
+        event_type=EventType.MFA_RESET,
+        actor=actor.user,
+        organization=actor.organization,
+        target=membership,
+        data={
+            "reason": reason,
+            "identity_check": identity_check,
+            "factors_removed": removed,
+            "sessions_ended": ended,
+        },
+    )
+    return removed
+
+
 @transaction.atomic
 def membership_set_credentials(
     *, actor: Membership, membership: Membership, bar_number: str, bar_state: str, eoir_id: str
@@ -349,14 +428,58 @@ def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int
     factor is added, removed or its recovery codes renewed, a session opened with the old
     factors must sign in again). Sessions live in the database; they are few, and this
     runs only when a factor changes. Returns how many ended."""
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-
     ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+    for session, _data in user_sessions.sessions_of(user.pk):
         if session.session_key == keep_session_key:
             continue
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
-            ended += 1
+        session.delete()
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_session_end(
+    *,
+    actor: User,
+    session_id: str,
+    current_session_key: str,
+    organization: Organization | None = None,
+    source_ip: str | None = None,
+) -> None:
+    """A member ends one of their own other sessions, named by its public id (ASVS
+    7.5.2). Their current session ends by signing out, not here."""
+    for session, _data in user_sessions.sessions_of(actor.pk):
+        if user_sessions.session_public_id(session.session_key) != session_id:
+            continue
+        if session.session_key == current_session_key:
+            raise Invalid(_("This is the session you are using: sign out to end it."))
+        session.delete()
+        record(
+            event_type=EventType.SESSIONS_ENDED,
+            actor=actor,
+            organization=organization,
+            data={"ended": 1, "scope": "one"},
+            source_ip=source_ip,
+        )
+        return
+    raise NotFound(_("That session has already ended."))
+
+
+@transaction.atomic
+def user_sessions_end_others(
+    *,
+    actor: User,
+    current_session_key: str,
+    organization: Organization | None = None,
+    source_ip: str | None = None,
+) -> int:
+    """A member ends every session of theirs but the one they are using (ASVS 7.5.2)."""
+    ended = user_sessions_end(user=actor, keep_session_key=current_session_key)
+    record(
+        event_type=EventType.SESSIONS_ENDED,
+        actor=actor,
+        organization=organization,
+        data={"ended": ended, "scope": "others"},
+        source_ip=source_ip,
+    )
     return ended

@@ -12,6 +12,12 @@ urlpatterns = [
     path(
         "members/<uuid:public_id>/credentials/", views.member_credentials, name="member_credentials"
     ),
+    path(
+        "members/<uuid:public_id>/second-factors/reset/",
+        views.member_factors_reset,
+        name="member_factors_reset",
+    ),
+    path("account/sessions/", views.session_list, name="sessions"),
     path("invitations/<uuid:public_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("organisation/switch/", views.switch_organization, name="switch"),

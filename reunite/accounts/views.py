@@ -7,20 +7,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import access, selectors, services
 from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.forms import (
     AcceptInvitationForm,
     CredentialsForm,
+    FactorResetForm,
     InvitationForm,
     RoleForm,
     SwitchForm,
 )
 from reunite.accounts.middleware import SESSION_MEMBERSHIP
 from reunite.accounts.roles import Capability, Role
-from reunite.core.errors import Conflict, Invalid, NotFound, ReuniteError
+from reunite.core.errors import Conflict, Forbidden, Invalid, NotFound, ReuniteError
 
 
 @member_view(Capability.MANAGE_MEMBERS)
@@ -59,6 +61,7 @@ def member_detail(request, public_id):
         "manage": manage,
         "is_self": membership.pk == request.membership.pk,
         "role_form": RoleForm(initial={"role": membership.role}),
+        "reset_form": FactorResetForm(),
         "credentials_form": CredentialsForm(
             initial={
                 "bar_number": membership.bar_number,
@@ -119,6 +122,34 @@ def member_deactivate(request, public_id):
         public_id,
         lambda m: services.membership_deactivate(actor=request.membership, membership=m),
         _("Member deactivated."),
+    )
+
+
+@require_POST
+@member_view()
+def member_factors_reset(request, public_id):
+    """An admin resets the second factors of a member who lost them all (ASVS 6.4.4)."""
+    form = FactorResetForm(request.POST)
+
+    def reset(membership):
+        if not form.is_valid():
+            raise Invalid(_("Say why, and how you confirmed who the member is."))
+        try:
+            services.member_factors_reset(
+                actor=request.membership,
+                membership=membership,
+                reason=form.cleaned_data["reason"],
+                identity_check=form.cleaned_data["identity_check"],
+                sign_in_url=request.build_absolute_uri(reverse("account_login")),
+            )
+        except Forbidden as exc:  # themselves, or another organisation's admin: say why
+            raise Conflict(exc.message) from exc
+
+    return _sensitive_member_write(
+        request,
+        public_id,
+        reset,
+        _("Second factors reset. The member was told by email and sets up a new one at sign-in."),
     )
 
 
@@ -226,3 +257,39 @@ def switch_organization(request):
             % {"organization": membership.organization.name},
         )
     return redirect("dashboard:home")
+
+
+@require_http_methods(["GET", "POST"])
+@member_view()
+def session_list(request):
+    """The member's own sessions: where and when they signed in, and the means to end
+    the others (ASVS 7.5.2). Client addresses and devices are the member's own data,
+    still: the page, like ending a session, asks for the password again."""
+    require_step_up(request)
+    current = request.session.session_key
+    if request.method == "POST":
+        who = {
+            "actor": request.user,
+            "current_session_key": current,
+            "organization": request.membership.organization,
+            "source_ip": request.META.get("REMOTE_ADDR"),
+        }
+        if request.POST.get("session"):
+            try:
+                services.user_session_end(session_id=request.POST["session"], **who)
+            except (Invalid, NotFound) as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("That session has ended."))
+        else:
+            ended = services.user_sessions_end_others(**who)
+            messages.success(
+                request,
+                ngettext("%(n)d other session ended.", "%(n)d other sessions ended.", ended)
+                % {"n": ended},
+            )
+        return redirect("accounts:sessions")
+    rows = selectors.user_session_list(
+        user=request.user, current_session_key=current, now=timezone.now()
+    )
+    return render(request, "accounts/session_list.html", {"sessions": rows})
