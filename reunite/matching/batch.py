@@ -4,13 +4,14 @@ Same model, same decisions as `Index.search` + `link._select`, organised for thr
 
 1. Both lists are read into Tables (table.py): one int array per feature, each distinct
    value prepared once.
-2. Blocking keys become int64 (one interned id per distinct key string of block.py, and
-   the year or birthday completing it packed into the low bits), generated for all
-   records at once from per-name and per-family key lists; the registry's are sorted once.
+2. Blocking keys become int64: the same keys as block.py's strings (kind, interned code
+   ids, then the year or birthday packed into the low bits), generated for all records at
+   once by crossing per-token-tuple code lists; the registry's are sorted once.
 3. Descriptions are processed in chunks: a sorted-merge join (searchsorted) of the chunk's
    keys against the registry's gives the candidate pairs, blocks above `max_block`
-   skipped; the pre-score of prefilter.py ranks each description's candidates (pairwise
-   here) and the best `max_candidates` are scored exactly.
+   skipped. Per description, the `max_shared` candidates sharing the most (and the
+   rarest) keys get the pre-score of prefilter.py (pairwise here), and its best
+   `max_candidates` the exact score.
 4. The exact score is Scorer.weight vectorised: each comparison's level is computed for
    all pairs at once (dates, sex, country in numpy; names, places, identifiers through a
    table of the distinct pairs of values, each computed once with the engine's own cached
@@ -34,6 +35,7 @@ single-record Index keeps its own keys (they are stored as blind indexes in the 
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Sequence
 
@@ -68,21 +70,10 @@ _CHUNK = 1000
 _DATE_BASE = 18_000_000
 
 
-_csr = csr
-
-
 def _ragged(starts: np.ndarray, flat: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each items[i], the values of list items[i]: (i repeated, values)."""
     owner, _, values = ragged(starts, flat, items)
     return owner, values
-
-
-def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each i, the integers first[i] .. first[i] + count[i] - 1: (i repeated, value)."""
-    count = np.maximum(count, 0)
-    owner = np.repeat(np.arange(len(first)), count)
-    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    return owner, first[owner] + offsets
 
 
 # Key kinds (bits 58-62); the rest of the key packs code ids (< 2**20), then a year or a date.
@@ -118,22 +109,47 @@ class KeyBook:
         self.codes = Interner("")
         self.identifiers = Interner("")
         code = self.codes.id
+        # Per token first (tuples repeat the same few thousand tokens), then per tuple.
+        by_given: dict[str, list[int]] = {}
+        by_surname: dict[str, int] = {}
+        by_prefix: dict[str, int] = {}
+
+        def g_codes(token: str) -> list[int]:
+            found = by_given.get(token)
+            if found is None:
+                found = by_given[token] = [code(c) for c in _given_codes((token,))]
+            return found
+
+        def s_code(token: str) -> int:
+            found = by_surname.get(token)
+            if found is None:
+                found = by_surname[token] = code(next(iter(_surname_codes((token,)))))
+            return found
+
+        def prefix(token: str) -> int:
+            found = by_prefix.get(token)
+            if found is None:
+                found = by_prefix[token] = code("p" + token[:3])
+            return found
+
         given, given_first, prefix_g, surname, prefix_s, pairs = [], [], [], [], [], []
         for t in vocab.tokens.values:
-            given.append(sorted({code(c) for c in _given_codes(t)}))
-            given_first.append(sorted({code(c) for c in _given_codes(t[:1])}))
-            prefix_g.append(sorted({code("p" + g[:3]) for g in t[:_MAX_GIVEN] if len(g) >= 3}))
-            s_codes = _surname_codes(t)
-            surname.append(sorted({code(c) for c in s_codes}))
-            prefix_s.append(sorted({code("p" + s[:3]) for s in t[:3] if len(s) >= 3}))
-            ordered = sorted(s_codes)
-            pairs.append([(code(a) << _CODE_BITS) | code(b) for i, a in enumerate(ordered) for b in ordered[i + 1:]])
+            gs: set[int] = set()
+            for x in t[:_MAX_GIVEN]:
+                gs.update(g_codes(x))
+            given.append(sorted(gs))
+            given_first.append(sorted(set(g_codes(t[0]))) if t else [])
+            prefix_g.append(sorted({prefix(x) for x in t[:_MAX_GIVEN] if len(x) >= 3}))
+            ss = sorted({s_code(x) for x in t[:3] if len(x) > 1})
+            surname.append(ss)
+            prefix_s.append(sorted({prefix(x) for x in t[:3] if len(x) >= 3}))
+            pairs.append([(a << _CODE_BITS) | b for i, a in enumerate(ss) for b in ss[i + 1:]])
         if len(self.codes) >= 1 << _CODE_BITS:
             raise ValueError("too many distinct name codes for the batch keys")
-        self.given, self.given_first, self.prefix_g = _csr(given), _csr(given_first), _csr(prefix_g)
-        self.surname, self.prefix_s, self.pairs = _csr(surname), _csr(prefix_s), _csr(pairs)
+        self.given, self.given_first, self.prefix_g = csr(given), csr(given_first), csr(prefix_g)
+        self.surname, self.prefix_s, self.pairs = csr(surname), csr(prefix_s), csr(pairs)
         ident = self.identifiers.id
-        self.idsets = _csr([[ident(x) for x in value] for value in vocab.idsets.values])
+        self.idsets = csr([[ident(x) for x in value] for value in vocab.idsets.values])
 
     def keys(self, t: Table, rows: np.ndarray, *, query: bool) -> tuple[np.ndarray, np.ndarray]:
         """(key, position in `rows`) of every blocking key of those records.
@@ -653,6 +669,9 @@ def link_tables(
         import multiprocessing as mp
 
         _STATE = state
+        # The workers only read what was built: keep the collector off those objects so
+        # that their pages stay shared with this process instead of being copied.
+        gc.freeze()
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 for count, found in pool.imap_unordered(_run_chunk, chunks):
@@ -662,6 +681,7 @@ def link_tables(
                         progress(done, left.n)
         finally:
             _STATE = None
+            gc.unfreeze()
     else:
         for start, end in chunks:
             matches.extend(state.chunk(start, end))
