@@ -58,6 +58,9 @@ class SearchForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+class PageForm(forms.Form):
     page = forms.IntegerField(min_value=1, required=False)
 
 

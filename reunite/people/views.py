@@ -4,6 +4,7 @@ service or selector, and responds."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts.access import has
 from reunite.accounts.decorators import member_view, require_step_up
@@ -33,6 +34,7 @@ from reunite.people.forms import (
     IdentifierFormSet,
     IntakeConsentForm,
     NameForm,
+    PageForm,
     PersonEditForm,
     PersonForm,
     RecordIdForm,
@@ -53,16 +55,58 @@ LANGUAGE_NAMES = dict(LANGUAGES)
 # --- The list --------------------------------------------------------------------------
 
 
+# Search terms are names and A-numbers: they never travel in a URL, where a proxy log or
+# the browser history would keep them (ASVS 14.2.1). The form posts them; the session
+# keeps the last few under short random tokens, and the results page is `?s=<token>`.
+SESSION_SEARCHES = "reunite.people.searches"
+SEARCHES_KEPT = 20
+
+
+def _search_stash(session, query: str) -> str:
+    searches = dict(session.get(SESSION_SEARCHES) or {})
+    token = secrets.token_urlsafe(6)
+    searches[token] = query
+    session[SESSION_SEARCHES] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _search_stashed(session, token: str) -> str | None:
+    return (session.get(SESSION_SEARCHES) or {}).get(token)
+
+
+@require_http_methods(["GET", "POST"])
 @member_view(Capability.VIEW_CLIENTS)
 def person_list(request):
     """Newest first, or best match first when searching. The pager counts nothing: it
     fetches one row more than a page to know whether there is a next one, so a page
     costs the same at 100 people or 100,000."""
     actor = request.membership
-    form = SearchForm(request.GET or None)
-    query, number = "", 1
-    if form.is_valid():
-        query, number = form.cleaned_data["q"].strip(), form.cleaned_data["page"] or 1
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("q", [])))
+            return redirect("people:list")
+        query = form.cleaned_data["q"].strip()
+        if not query:
+            return redirect("people:list")
+        token = _search_stash(request.session, query)
+        return redirect(f"{reverse('people:list')}?s={token}")
+    if "q" in request.GET:
+        # An old link or bookmark: the terms are not read from the address any more.
+        messages.info(request, _("Type your search in the search box."))
+        return redirect("people:list")
+    query, token = "", request.GET.get("s", "")[:16]
+    if token:
+        query = _search_stashed(request.session, token)
+        if query is None:
+            messages.info(
+                request,
+                _("That search is no longer kept (it ends with your session): search again."),
+            )
+            query, token = "", ""
+    form = SearchForm(initial={"q": query})
+    page = PageForm(request.GET)
+    number = (page.cleaned_data["page"] or 1) if page.is_valid() else 1
     start = (number - 1) * PAGE_SIZE
     people = list(selectors.person_list(actor=actor, query=query)[start : start + PAGE_SIZE + 1])
     has_next, people = len(people) > PAGE_SIZE, people[:PAGE_SIZE]
@@ -89,6 +133,7 @@ def person_list(request):
     context = {
         "form": form,
         "query": query,
+        "search_token": token,
         "rows": rows,
         "page_number": number,
         "previous_page": number - 1 if number > 1 else None,

@@ -25,6 +25,7 @@ from reunite.people.choices import (
 )
 from reunite.people.models import Consent, FamilyLink, Identifier, Person, PersonShare, Separation
 from reunite.people.services import ConsentInput, CustodyInput, PersonInput
+from reunite.people.tests.searching import search, search_url
 
 pytestmark = pytest.mark.django_db
 
@@ -336,7 +337,7 @@ def test_search_finds_by_misspelt_reordered_or_partial_names_and_numbers(
     client, alice, family, query
 ):
     signed_in(client, alice)
-    body = client.get(LIST, {"q": query}).content.decode()
+    body = search(client, query).content.decode()
     assert "Rosa Elvira" in body, query
     assert "Wilmer" not in body
     if not query[0].isdigit() and not query.startswith("A-") and "rosa" not in query:
@@ -363,7 +364,7 @@ def test_list_shows_role_kind_age_and_current_custody(client, alice, family):
 
 def test_list_records_one_audit_event_without_the_query(client, alice, family):
     signed_in(client, alice)
-    client.get(LIST, {"q": "Garsia"})
+    search(client, "Garsia")
     event = AuditEvent.objects.filter(event_type=EventType.PEOPLE_LISTED).get()
     assert event.data == {"count": 3, "searched": True}
     assert "Garsia" not in str(event.data) and "garsia" not in str(event.fields).lower()
@@ -413,13 +414,52 @@ def test_list_query_count_does_not_grow_with_people(client, alice, django_assert
         )
     many = _list_queries(client, django_assert_max_num_queries, 30)
     assert few == many
+    url = search_url(client, "tzoc")
     with django_assert_max_num_queries(few):
-        client.get(LIST, {"q": "tzoc"})
+        client.get(url)
+
+
+def test_search_terms_never_reach_a_url_and_pages_keep_the_search(client, alice):
+    """ASVS 14.2.1: the form posts the terms; the results and their pages are named by a
+    short token kept in the session. The terms are in no URL, no Location, no link."""
+    for i in range(30):
+        make_person(alice, given_names=f"Uno{i}", paternal_surname="Tzoc")
+    make_person(alice, given_names="Rosa", paternal_surname="García")
+    signed_in(client, alice)
+    page = client.get(LIST).content.decode()
+    assert re.search(r'<form method="post" action="/people/" class="search"', page)
+    url = search_url(client, "Tzoc")
+    assert re.fullmatch(r"/people/\?s=[\w-]{8}", url)
+    first = client.get(url).content.decode()
+    assert "Uno" in first and "Rosa" not in first
+    assert 'value="Tzoc"' in first  # the box still shows what was searched
+    links = re.findall(r'href="([^"]*)"', first)
+    assert not [link for link in links if "tzoc" in link.lower() or "q=" in link]
+    (next_page,) = [link for link in links if "page=2" in link]
+    second = client.get(LIST + next_page.replace("&amp;", "&")).content.decode()
+    assert "Uno" in second and "Rosa" not in second
+    assert client.get(url).content.decode().count("Uno") == first.count("Uno")  # back button
+
+
+def test_an_unknown_token_or_a_query_in_the_url_gives_no_search(client, alice):
+    make_person(alice, given_names="Rosa", paternal_surname="García")
+    make_person(alice, given_names="Ana", paternal_surname="Tzoc")
+    signed_in(client, alice)
+    body = client.get(LIST, {"s": "not-mine"}).content.decode()
+    assert "That search is no longer kept" in body
+    assert "Rosa" in body and "Tzoc" in body  # the plain list
+    response = client.get(LIST, {"q": "Tzoc"})
+    assert response.status_code == 302 and response["Location"] == LIST
+    # Another member's token names nothing in this session.
+    other = search_url(signed_in(client.__class__(), alice), "Tzoc")
+    assert "That search is no longer kept" in client.get(other).content.decode()
+    response = client.post(LIST, {"q": "x" * 201}, follow=True)
+    assert "Rosa" in response.content.decode() and "at most 200" in response.content.decode()
 
 
 def test_charlie_sees_none_of_org_a_in_list_or_search(client, charlie, family):
     signed_in(client, charlie)
-    body = client.get(LIST, {"q": "Garcia"}).content.decode()
+    body = search(client, "Garcia").content.decode()
     assert "Rosa" not in body and "No one matches" in body
 
 
@@ -581,7 +621,7 @@ def test_a_shared_person_is_visible_to_charlie_until_revoked(
     signed_in(client, charlie)
     page = client.get(detail(full_record))
     assert page.status_code == 200 and "Shared by Border Legal Aid" in page.content.decode()
-    assert "Rosa Elvira" in client.get(LIST, {"q": "garcia"}).content.decode()
+    assert "Rosa Elvira" in search(client, "garcia").content.decode()
     assert (
         client.post(
             detail(full_record, "people:name_add"), {"kind": "alias", "given_names": "X"}
