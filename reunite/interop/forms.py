@@ -63,6 +63,18 @@ class MappingForm(forms.Form):
         }
 
 
+def _purpose() -> forms.CharField:
+    return forms.CharField(
+        label=_("Why is the export needed?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "A second person (an organisation admin or a verified attorney) reads this "
+            "before approving."
+        ),
+    )
+
+
 class ExportForm(forms.Form):
     what = forms.ChoiceField(
         label=_("What"),
@@ -71,8 +83,9 @@ class ExportForm(forms.Form):
         required=False,
     )
     format = forms.ChoiceField(
-        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")]
+        label=_("Format"), choices=[("csv", "CSV"), ("xlsx", _("Excel (.xlsx)"))]
     )
+    purpose = _purpose()
 
 
 class PfifUploadForm(forms.Form):
@@ -91,4 +104,14 @@ class PfifExportForm(forms.Form):
         label=_("Include date of birth, other names, address and safe contacts"),
         required=False,
         help_text=_("Custody, identifiers, consent and privileged notes are never exported."),
+    )
+    purpose = _purpose()
+
+
+class RefuseExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it refused?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person who asked reads this."),
     )

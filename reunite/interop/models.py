@@ -140,3 +140,76 @@ class ImportedRecord(models.Model):
 
     def __str__(self):
         return f"imported record {self.pk}"
+
+
+class ExportKind(models.TextChoices):
+    PEOPLE = "people", _("People")
+    CASES = "cases", _("Reunification cases")
+    PFIF = "pfif", _("People as PFIF 1.4")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", _("Excel (.xlsx)")
+    XML = "xml", "XML"
+
+
+class ExportStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for a second person")
+    APPROVED = "approved", _("Approved: ready to download once")
+    REFUSED = "refused", _("Refused")
+    DOWNLOADED = "downloaded", _("Downloaded")
+    EXPIRED = "expired", _("Expired")
+
+
+class ExportRequest(PublicModel):
+    """A bulk export asked for by one member and approved by a second (ASVS 2.3.5).
+
+    No file is kept: the file is generated when the requester downloads it, once, from
+    the data as of then. `expires_at` is the approval deadline while the request waits,
+    then the download deadline once it is approved. The purpose and the refusal reason
+    are free text that may name a client, so they are sealed.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=ExportKind.choices)
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    options = models.JSONField(default=dict, blank=True)  # {"include_sensitive": bool} (PFIF)
+    purpose = EncryptedTextField()
+    status = models.CharField(
+        max_length=16, choices=ExportStatus.choices, default=ExportStatus.REQUESTED
+    )
+    expires_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = EncryptedTextField(blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)  # in the file downloaded
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "status"])]
+        constraints = [
+            # Nobody approves or refuses their own request, whatever the code above does.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="export_not_decided_by_requester",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["approved", "refused", "downloaded"])
+                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="export_decision_has_a_decider",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="downloaded") | models.Q(downloaded_at__isnull=False),
+                name="export_download_has_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"export request {self.public_id} ({self.status})"

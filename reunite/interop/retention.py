@@ -1,6 +1,12 @@
 """Interop's part of the registry's retention (see reunite.people.retention.register)."""
 
-from reunite.interop.models import ImportedRecord, ImportJob, ImportSource, RejectedRow
+from reunite.interop.models import (
+    ExportRequest,
+    ImportedRecord,
+    ImportJob,
+    ImportSource,
+    RejectedRow,
+)
 from reunite.people import retention
 
 _BOOKKEEPING = ("id", "public_id", "created_at", "updated_at")
@@ -46,3 +52,22 @@ retention.register(
 )
 retention.register(RejectedRow, pii=("raw",), not_pii=("id", "job", "line", "field", "reason"))
 retention.register(ImportSource, not_pii=(*_BOOKKEEPING, "organization", "name", "mapping"))
+# An export request's purpose and refusal reason are free text that may name a client.
+retention.register(
+    ExportRequest,
+    pii=("purpose", "refusal_reason"),
+    not_pii=(
+        *_BOOKKEEPING,
+        "organization",
+        "requested_by",
+        "kind",
+        "format",
+        "options",
+        "status",
+        "expires_at",
+        "decided_by",
+        "decided_at",
+        "downloaded_at",
+        "rows",
+    ),
+)

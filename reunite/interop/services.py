@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -483,6 +484,16 @@ CASE_EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ExportFile:
+    """A generated export: its file name, content type, bytes and number of rows."""
+
+    name: str
+    content_type: str
+    content: bytes
+    rows: int
+
+
 def _tabular(columns, rows, *, fmt: str, title: str) -> tuple[str, str, bytes]:
     """(format, content type, bytes) of rows as XLSX or CSV, formulas neutralised."""
     from reunite.interop.csv_codec import write_csv
@@ -494,9 +505,10 @@ def _tabular(columns, rows, *, fmt: str, title: str) -> tuple[str, str, bytes]:
     return "csv", "text/csv; charset=utf-8", write_csv(columns, rows)
 
 
-def people_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, bytes]:
+def people_export(*, actor: Membership, fmt: str, today) -> ExportFile:
     """The organisation's own people (not those shared with it, not deleted) as CSV or
-    XLSX, formulas neutralised: (file name, content type, bytes). Audited with the count."""
+    XLSX, formulas neutralised. Audited with the count. Pages reach it only through an
+    approved export request (export_services.export_download)."""
     from reunite.people.choices import IdentifierKind
 
     require(actor, Capability.EXPORT_DATA)
@@ -526,10 +538,10 @@ def people_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, byte
         fields=list(EXPORT_COLUMNS),
         data={"rows": len(rows), "format": fmt, "what": "people"},
     )
-    return f"people-{today.isoformat()}.{fmt}", kind, content
+    return ExportFile(f"people-{today.isoformat()}.{fmt}", kind, content, len(rows))
 
 
-def cases_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, bytes]:
+def cases_export(*, actor: Membership, fmt: str, today) -> ExportFile:
     """The organisation's reunification cases, one row each (no names: members are
     counted; the case id leads to them in the portal). Audited with the count."""
     from django.db.models import Count, Q
@@ -566,4 +578,4 @@ def cases_export(*, actor: Membership, fmt: str, today) -> tuple[str, str, bytes
         fields=list(CASE_EXPORT_COLUMNS),
         data={"rows": len(rows), "format": fmt, "what": "cases"},
     )
-    return f"cases-{today.isoformat()}.{fmt}", kind, content
+    return ExportFile(f"cases-{today.isoformat()}.{fmt}", kind, content, len(rows))

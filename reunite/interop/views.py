@@ -8,25 +8,28 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.roles import Capability
-from reunite.core.errors import Conflict, Invalid
-from reunite.interop import pfif_services, services
+from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.interop import export_services, pfif_services, services
+from reunite.interop.access import access_export_request, can_approve_exports
 from reunite.interop.csv_codec import write_csv
 from reunite.interop.forms import (
     ExportForm,
     MappingForm,
     PfifExportForm,
     PfifUploadForm,
+    RefuseExportForm,
     UploadForm,
 )
-from reunite.interop.models import ImportStatus
+from reunite.interop.models import ExportFormat, ExportKind, ExportStatus, ImportStatus
 from reunite.interop.rows import FIELDS
 
 SHOWN_REJECTS = 200
 SHOWN_PEOPLE = 50
+SHOWN_EXPORTS = 50
 
 
 @member_view(Capability.EDIT_CLIENTS)
@@ -135,18 +138,34 @@ def import_resume(request, public_id):
 
 @member_view(Capability.EXPORT_DATA)
 def export_people(request):
-    """A page with the format choice; downloading asks for the password again."""
-    form = ExportForm(request.GET or None)
-    if not form.is_valid():
-        return render(request, "interop/export.html", {"form": ExportForm()})
-    require_step_up(request)
-    export = services.cases_export if form.cleaned_data["what"] == "cases" else services.people_export
-    name, kind, content = export(
-        actor=request.membership, fmt=form.cleaned_data["format"], today=timezone.localdate()
+    """Ask for an export of people or cases: a second person approves it, then it can be
+    downloaded once (export_services)."""
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        return _ask(request, form, kind=data["what"] or ExportKind.PEOPLE, fmt=data["format"])
+    return render(request, "interop/export.html", {"form": form})
+
+
+def _ask(request, form, *, kind: str, fmt: str, include_sensitive: bool = False):
+    try:
+        export = export_services.export_request_create(
+            actor=request.membership,
+            kind=kind,
+            fmt=fmt,
+            purpose=form.cleaned_data["purpose"],
+            include_sensitive=include_sensitive,
+            now=timezone.now(),
+        )
+    except Invalid as exc:
+        form.add_error(None, exc.message)
+        template = "interop/pfif_export.html" if kind == ExportKind.PFIF else "interop/export.html"
+        return render(request, template, {"form": form}, status=400)
+    messages.success(
+        request,
+        _("Asked. A second person must approve the export before you can download it."),
     )
-    response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return redirect("interop:export_request", public_id=export.public_id)
 
 
 @member_view(Capability.EDIT_CLIENTS)
@@ -169,16 +188,121 @@ def pfif_import(request):
 
 @member_view(Capability.EXPORT_DATA)
 def pfif_export(request):
-    """PFIF 1.4 of the organisation's own people, after the password is given again."""
+    """Ask for PFIF 1.4 of the organisation's own people (approved by a second person)."""
     form = PfifExportForm(request.POST if request.method == "POST" else None)
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "interop/pfif_export.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        return _ask(
+            request,
+            form,
+            kind=ExportKind.PFIF,
+            fmt=ExportFormat.XML,
+            include_sensitive=form.cleaned_data["include_sensitive"],
+        )
+    return render(request, "interop/pfif_export.html", {"form": form})
+
+
+@require_GET
+@member_view(Capability.EXPORT_DATA)
+def export_requests(request):
+    """The actor's own export requests, and those waiting for the actor's approval."""
+    actor, now = request.membership, timezone.now()
+    context = {
+        "mine": list(export_services.export_requests_mine(actor=actor, now=now)[:SHOWN_EXPORTS]),
+        "awaiting": list(
+            export_services.export_requests_awaiting(actor=actor, now=now)[:SHOWN_EXPORTS]
+        ),
+        "can_approve": can_approve_exports(actor),
+    }
+    return render(request, "interop/export_requests.html", context)
+
+
+def _request_page(request, export, *, refuse_form=None, error: str = "", status: int = 200):
+    actor, now = request.membership, timezone.now()
+    open_ = export.expires_at > now
+    waiting = export.status == ExportStatus.REQUESTED and open_
+    decidable = waiting and can_approve_exports(actor) and export.requested_by_id != actor.user_id
+    export_services.export_request_viewed(actor=actor, export=export, now=now)
+    context = {
+        "export": export,
+        "overdue": export.status in export_services.OPEN and not open_,
+        "mine": export.requested_by_id == actor.user_id,
+        "decidable": decidable,
+        "downloadable": export.status == ExportStatus.APPROVED
+        and open_
+        and export.requested_by_id == actor.user_id,
+        "size": export_services.export_size(export=export) if decidable else None,
+        "refuse_form": refuse_form or RefuseExportForm(),
+        "error": error,
+    }
+    return render(request, "interop/export_request.html", context, status=status)
+
+
+@require_GET
+@member_view(Capability.EXPORT_DATA)
+def export_request(request, public_id):
+    export = access_export_request(actor=request.membership, public_id=public_id)
+    return _request_page(request, export)
+
+
+@require_POST
+@member_view(Capability.EXPORT_DATA)
+def export_request_approve(request, public_id):
+    """The second person approves, after giving their password again."""
+    export = access_export_request(actor=request.membership, public_id=public_id)
     require_step_up(request)
-    result = pfif_services.pfif_export(
-        actor=request.membership,
-        now=timezone.now(),
-        include_sensitive=form.cleaned_data["include_sensitive"],
-    )
-    response = HttpResponse(result.xml, content_type="application/xml")
-    response["Content-Disposition"] = 'attachment; filename="reunite-pfif-1.4.xml"'
+    try:
+        export = export_services.export_request_approve(
+            actor=request.membership, export=export, now=timezone.now()
+        )
+    except Forbidden as exc:  # one's own request, or no right to approve: said on the page
+        return _request_page(request, export, error=exc.message, status=403)
+    except Conflict as exc:
+        export.refresh_from_db()
+        return _request_page(request, export, error=exc.message, status=409)
+    messages.success(request, _("Approved: the person who asked can now download it once."))
+    return redirect("interop:export_request", public_id=export.public_id)
+
+
+@require_POST
+@member_view(Capability.EXPORT_DATA)
+def export_request_refuse(request, public_id):
+    export = access_export_request(actor=request.membership, public_id=public_id)
+    form = RefuseExportForm(request.POST)
+    if not form.is_valid():
+        return _request_page(request, export, refuse_form=form, status=400)
+    try:
+        export = export_services.export_request_refuse(
+            actor=request.membership,
+            export=export,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+        )
+    except Forbidden as exc:
+        return _request_page(request, export, error=exc.message, status=403)
+    except (Invalid, Conflict) as exc:
+        export.refresh_from_db()
+        return _request_page(request, export, error=exc.message, status=409)
+    messages.success(request, _("Refused. The person who asked is told why."))
+    return redirect("interop:export_request", public_id=export.public_id)
+
+
+@require_POST
+@member_view(Capability.EXPORT_DATA)
+def export_request_download(request, public_id):
+    """The requester's one download, after giving their password again; the file is
+    generated now. Anyone else gets a 403 (the gate already hid other organisations)."""
+    export = access_export_request(actor=request.membership, public_id=public_id)
+    if export.requested_by_id != request.user.pk:
+        raise Forbidden(_("Only the person who asked for this export can download it."))
+    require_step_up(request)
+    try:
+        file = export_services.export_download(
+            actor=request.membership, export=export, now=timezone.now()
+        )
+    except Conflict as exc:
+        export.refresh_from_db()
+        return _request_page(request, export, error=exc.message, status=409)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -17,6 +17,7 @@ from reunite.accounts import services
 from reunite.accounts.roles import Role
 from reunite.cases.tests.records import case_records
 from reunite.funds.tests.records import funds_records
+from reunite.interop.export_services import export_request_create
 from reunite.interop.services import import_upload
 from reunite.people.choices import FamilyRole
 from reunite.people.services import PersonInput, person_create
@@ -103,6 +104,11 @@ ACCESS_MATRIX = {
     "interop:pfif_import": Org(),
     "interop:pfif_export": Org(method="post"),
     "interop:export_people": Org(),
+    "interop:export_requests": Org(),
+    "interop:export_request": Org("export_request"),
+    "interop:export_request_approve": Org("export_request", "post"),
+    "interop:export_request_refuse": Org("export_request", "post"),
+    "interop:export_request_download": Org("export_request", "post"),
     "accounts:invitation_accept": Public((("token", "no-such-token"),)),
     "set_language": Public(),
     "account_login": Public(),
@@ -244,6 +250,13 @@ def org_a_records(ada, bob):
         "match": match,
         "import_job": import_upload(
             actor=ada.memberships.get(), file_name="list.csv", data=b"given_names\nRosa\n"
+        ),
+        "export_request": export_request_create(
+            actor=ada.memberships.get(),
+            kind="people",
+            fmt="csv",
+            purpose="Court filing",
+            now=timezone.now(),
         ),
     }
     records.update(case_records(actor=ada.memberships.get(), adult=person))

@@ -121,6 +121,11 @@ class Review(PublicModel):
 
 class NotificationKind(models.TextChoices):
     NEW_CANDIDATE = "new_candidate", _("A new strong match candidate")
+    # Bulk exports (interop) need a second person: the possible approvers are told of a
+    # request, the requester of the decision.
+    EXPORT_REQUESTED = "export_requested", _("An export waits for a second person")
+    EXPORT_APPROVED = "export_approved", _("Your export was approved")
+    EXPORT_REFUSED = "export_refused", _("Your export was refused")
 
 
 class Notification(PublicModel):
@@ -147,6 +152,22 @@ class Notification(PublicModel):
 
     @property
     def message(self) -> str:
+        if self.kind == NotificationKind.EXPORT_REQUESTED:
+            return _(
+                "A bulk export of your organisation's data waits for a second person's approval."
+            )
+        if self.kind == NotificationKind.EXPORT_APPROVED:
+            return _("Your export was approved: you can download it once, for a short while.")
+        if self.kind == NotificationKind.EXPORT_REFUSED:
+            return _("Your export was refused; the page of the request says why.")
         return _("A new strong match candidate (%(percent)d%%) is waiting for review.") % {
             "percent": self.percent
+        }
+
+    @property
+    def is_export(self) -> bool:
+        return self.kind in {
+            NotificationKind.EXPORT_REQUESTED,
+            NotificationKind.EXPORT_APPROVED,
+            NotificationKind.EXPORT_REFUSED,
         }

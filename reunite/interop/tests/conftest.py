@@ -38,3 +38,34 @@ def run_list(django_capture_on_commit_callbacks):
         return job
 
     return run
+
+
+def approved_export(requester, approver, *, kind="people", fmt="csv", include_sensitive=False):
+    """An export request by `requester`, approved by `approver` (services, no pages)."""
+    from django.utils import timezone
+
+    from reunite.interop import export_services
+
+    export = export_services.export_request_create(
+        actor=member(requester),
+        kind=kind,
+        fmt=fmt,
+        purpose="Court filing",
+        include_sensitive=include_sensitive,
+        now=timezone.now(),
+    )
+    return export_services.export_request_approve(
+        actor=member(approver), export=export, now=timezone.now()
+    )
+
+
+def download_export(client, requester, approver, **options):
+    """Ask through the page, have `approver` approve, download as `requester` after
+    step-up: the response of the download."""
+    from django.urls import reverse
+
+    from conftest import signed_in
+
+    export = approved_export(requester, approver, **options)
+    signed_in(client, requester, reauthenticated=True)
+    return client.post(reverse("interop:export_request_download", args=[export.public_id]))

@@ -25,6 +25,7 @@ from reunite.interop import pfif
 from reunite.interop.csv_codec import Refused
 from reunite.interop.models import ImportedRecord, ImportJob, ImportSource, RejectedRow
 from reunite.interop.tests import malicious
+from reunite.interop.tests.conftest import download_export
 from reunite.interop.tests.malicious import DOCUMENT, IMPORT, PFIF, UPLOAD_LIMIT, Hostile
 from reunite.interop.xlsx_codec import read_table
 from reunite.people.models import Person
@@ -134,7 +135,7 @@ def _run(run_list, user, data: bytes):
 
 
 def test_formula_cells_are_kept_as_text_on_import_and_neutralised_on_export(
-    client, alice, run_list
+    client, alice, ada, run_list
 ):
     lines = ["given_names,paternal_surname"]
     lines += [f'"{formula.replace(chr(34), chr(34) * 2)}",Tzul' for formula in malicious.FORMULAS]
@@ -144,13 +145,12 @@ def test_formula_cells_are_kept_as_text_on_import_and_neutralised_on_export(
     stored = {p.given_names for p in people}
     assert stored == {f.strip() for f in malicious.FORMULAS}
 
-    signed_in(client, alice, reauthenticated=True)
-    url = reverse("interop:export_people")
-    exported = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    exported = download_export(client, alice, ada, fmt="csv").content.decode("utf-8-sig")
     cells = [line.split(",") for line in exported.splitlines()]
     dangerous = [c for row in cells for c in row if c.lstrip('"').startswith(("=", "+", "-", "@"))]
     assert dangerous == []
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    exported_xlsx = download_export(client, alice, ada, fmt="xlsx").content
+    workbook = openpyxl.load_workbook(io.BytesIO(exported_xlsx))
     values = [c for row in workbook.active.iter_rows(values_only=True) for c in row if c]
     assert not any(str(v).startswith(("=", "+", "-", "@", "\t", "\r")) for v in values)
     assert sum(str(v).startswith("'") for v in values) >= len(malicious.FORMULAS)

@@ -5,8 +5,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import signed_in
+from reunite.interop.export_services import export_request_approve
+from reunite.interop.models import ExportRequest
 from reunite.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +44,20 @@ def test_a_hostile_pfif_file_is_refused_with_a_reason(client, alice):
     assert not Person.objects.exists()
 
 
-def test_pfif_export_asks_for_the_password_then_downloads(client, alice):
+def test_pfif_export_asks_for_the_password_then_downloads(client, alice, ada):
     signed_in(client, alice)
     upload(client)
-    first = client.post(reverse("interop:pfif_export"), {})
+    asked = client.post(reverse("interop:pfif_export"), {"purpose": "Share with a shelter"})
+    export = ExportRequest.objects.get()
+    assert asked["Location"] == reverse("interop:export_request", args=[export.public_id])
+    assert (export.kind, export.format) == ("pfif", "xml")
+    assert export.options == {"include_sensitive": False}
+    export_request_approve(actor=ada.memberships.get(), export=export, now=timezone.now())
+    url = reverse("interop:export_request_download", args=[export.public_id])
+    first = client.post(url)
     assert first["Location"].startswith(reverse("account_reauthenticate"))
     signed_in(client, alice, reauthenticated=True)
-    response = client.post(reverse("interop:pfif_export"), {})
+    response = client.post(url)
     assert response["Content-Type"] == "application/xml"
     assert b"pfif:person" in response.content or b"<person" in response.content
 

@@ -12,11 +12,12 @@ from conftest import signed_in
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
 from reunite.interop import services
-from reunite.interop.models import ImportJob, ImportStatus
+from reunite.interop.export_services import export_request_approve
+from reunite.interop.models import ExportRequest, ExportStatus, ImportJob, ImportStatus
 from reunite.people.choices import FamilyRole
 from reunite.people.services import PersonInput, person_create
 
-from .conftest import member
+from .conftest import download_export, member
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,8 @@ def test_another_organisation_gets_404_and_an_auditor_403(client, alice, charlie
     assert upload(client).status_code == 403
 
 
-def test_export_needs_step_up_and_is_audited_with_formulas_neutralised(client, alice, bob):
+def test_export_needs_step_up_and_is_audited_with_formulas_neutralised(client, alice, ada, bob):
+    """Asked on the page, approved by a second person, downloaded once after step-up."""
     person_create(
         actor=member(alice),
         data=PersonInput(
@@ -93,15 +95,22 @@ def test_export_needs_step_up_and_is_audited_with_formulas_neutralised(client, a
         ),
         today=__import__("datetime").date(2026, 1, 1),
     )
-    url = reverse("interop:export_people") + "?format=xlsx"
     signed_in(client, alice)
-    response = client.get(url)
+    asked = client.post(
+        reverse("interop:export_people"), {"what": "people", "format": "xlsx", "purpose": "Court"}
+    )
+    export = ExportRequest.objects.get()
+    assert asked["Location"] == reverse("interop:export_request", args=[export.public_id])
+    assert export.status == ExportStatus.REQUESTED and not asked.content  # no file yet
+    export_request_approve(actor=member(ada), export=export, now=timezone.now())
+    url = reverse("interop:export_request_download", args=[export.public_id])
+    response = client.post(url)
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
     assert not AuditEvent.objects.filter(event_type=EventType.EXPORTED).exists()
 
     signed_in(client, alice, reauthenticated=True)
-    response = client.get(url)
-    assert response.status_code == 200
+    response = client.post(url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert (
@@ -110,13 +119,14 @@ def test_export_needs_step_up_and_is_audited_with_formulas_neutralised(client, a
     event = AuditEvent.objects.get(event_type=EventType.EXPORTED)
     assert event.data == {"rows": 1, "format": "xlsx", "what": "people"}
 
-    csv = client.get(reverse("interop:export_people") + "?format=csv").content.decode("utf-8-sig")
+    csv = download_export(client, alice, ada, fmt="csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv and "Peña" in csv
     signed_in(client, bob, reauthenticated=True)  # a legal assistant may not export
-    assert client.get(url).status_code == 403
+    assert client.get(reverse("interop:export_people")).status_code == 403
+    assert client.post(url).status_code == 403
 
 
-def test_cases_export_counts_members_and_names_no_client(client, alice):
+def test_cases_export_counts_members_and_names_no_client(client, alice, ada):
     from reunite.cases.services import case_open
 
     actor = alice.memberships.get()
@@ -124,8 +134,7 @@ def test_cases_export_counts_members_and_names_no_client(client, alice):
     child = person_create(actor=actor, data=PersonInput(family_role=FamilyRole.CHILD, given_names="Nayeli"), today=today)
     parent = person_create(actor=actor, data=PersonInput(family_role=FamilyRole.PARENT, given_names="Marta"), today=today)
     case = case_open(actor=actor, children=[child], adults=[parent], now=timezone.now())
-    signed_in(client, alice, reauthenticated=True)
-    response = client.get(reverse("interop:export_people"), {"what": "cases", "format": "csv"})
+    response = download_export(client, alice, ada, kind="cases", fmt="csv")
     body = response.content.decode()
     assert response["Content-Disposition"].startswith('attachment; filename="cases-')
     assert case.reference in body and "Nayeli" not in body and "Marta" not in body
