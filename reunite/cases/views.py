@@ -523,7 +523,8 @@ def case_new(request):
     organisation can see (search to narrow; ticks survive a search), assign its staff."""
     actor = request.membership
     data = request.POST if request.method == "POST" else request.GET
-    query = (data.get("q") or "").strip()[:200]
+    # Names are searched by POST only: never from the address (ASVS 14.2.1).
+    query = (request.POST.get("q") or "").strip()[:200]
     ticked = _uuids([*data.getlist("children"), *data.getlist("adults")])
     found = list(people_selectors.person_list(actor=actor, query=query)[:PICK_LIMIT])
     seen = {str(p.public_id) for p in found}
