@@ -142,6 +142,7 @@ ACCESS_MATRIX = {
     "mfa_remove_webauthn": Own((("pk", 1),)),
     "mfa_edit_webauthn": Own((("pk", 1),)),
     "api:people": Api(),
+    "api:people_search": Api(method="post"),
     "api:person": Api("person"),
     "api:person_identifiers": Api("person"),
     "api:person_custody": Api("person"),
