@@ -43,9 +43,11 @@ import numpy as np
 
 from .block import _MAX_GIVEN, _MAX_YEARS, _given_codes, _surname_codes
 from .compare import (
+    NONE,
     _given_level,
     _place_level,
     _surname_level,
+    _surname_relation,
     address_close,
     ids_level,
 )
@@ -439,6 +441,80 @@ class _PairTable:
         return out[inverse.reshape(-1)]
 
 
+class _SurnameLevels:
+    """compare._surname_level for many pairs of surname token tuples, in numpy.
+
+    Surname tuples at a million records are too varied for a table of distinct pairs
+    (typos), but their tokens are few: the relation of two tokens is computed once per
+    distinct token pair, and the level's rules are applied to up to four tokens a side
+    with array operations. Longer tuples go through compare._surname_level itself.
+    """
+
+    WIDTH = 4
+
+    def __init__(self, tokens: list[tuple[str, ...]]) -> None:
+        names = Interner("")
+        joined = Interner("")
+        ordered = Interner(())
+        n = len(tokens)
+        self.length = np.zeros(n, dtype=np.int64)
+        self.joined = np.zeros(n, dtype=np.int64)
+        self.sorted = np.zeros(n, dtype=np.int64)
+        self.tokens = np.zeros((n, self.WIDTH), dtype=np.int64)
+        for i, t in enumerate(tokens):
+            self.length[i] = len(t)
+            self.joined[i] = joined.id("".join(t))
+            self.sorted[i] = ordered.id(tuple(sorted(t)))
+            for j, token in enumerate(t[:self.WIDTH]):
+                self.tokens[i, j] = names.id(token)
+        self.names = names.values
+        self.related: dict[int, bool] = {}
+        self.fallback = _PairTable(tokens, _surname_level)
+
+    def _relate(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """_surname_relation(a, b) != NONE for token ids (0 = no token: False)."""
+        out = np.zeros(len(a), dtype=bool)
+        both = np.flatnonzero((a != 0) & (b != 0))
+        if not len(both):
+            return out
+        key = (np.minimum(a[both], b[both]) << 32) | np.maximum(a[both], b[both])
+        uniq, inverse = np.unique(key, return_inverse=True)
+        related, names = self.related, self.names
+        found = np.empty(len(uniq), dtype=bool)
+        for i, k in enumerate(uniq.tolist()):
+            r = related.get(k)
+            if r is None:
+                r = related[k] = _surname_relation(names[k >> 32], names[k & 0xFFFFFFFF]) != NONE
+            found[i] = r
+        out[both] = found[inverse.reshape(-1)]
+        return out
+
+    def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        la, lb = self.length[a], self.length[b]
+        ta, tb = self.tokens[a], self.tokens[b]
+        w = self.WIDTH
+        rel = [[self._relate(ta[:, i], tb[:, j]) for j in range(w)] for i in range(w)]
+        same_length = la == lb
+        positional = same_length.copy()
+        for i in range(w):
+            positional &= rel[i][i] | (i >= la)
+        crossed = same_length & (la == 2) & rel[0][1] & rel[1][0]
+        any_in_b = [np.logical_or.reduce([rel[i][j] for j in range(w)]) for i in range(w)]
+        any_in_a = [np.logical_or.reduce([rel[i][j] for i in range(w)]) for j in range(w)]
+        matched_a = np.sum(any_in_b, axis=0)
+        matched_b = np.sum(any_in_a, axis=0)
+        short, long_ = np.minimum(la, lb), np.maximum(la, lb)
+        matched = np.where(la <= lb, matched_a, matched_b)
+        level = np.select(
+            [self.joined[a] == self.joined[b], same_length & (self.sorted[a] == self.sorted[b]),
+             positional | crossed, (matched == short) & (short < long_), matched > 0],
+            [1, 2, 3, 4, 5], 6).astype(np.int8)
+        wide = np.flatnonzero((la > w) | (lb > w))
+        if len(wide):
+            level[wide] = self.fallback(a[wide], b[wide])
+        return level
+
+
 def _one_digit_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """compare._one_digit_apart of YYYYMMDD numbers, vectorised."""
     da = [(a // 10 ** (7 - i)) % 10 for i in range(8)]
@@ -459,7 +535,7 @@ class PairScorer:
         self.left, self.right = left, right
         tokens = vocab.tokens.values
         self.given = _PairTable(tokens, _given_level)
-        self.surname = _PairTable(tokens, _surname_level)
+        self.surname = _SurnameLevels(tokens)
         self.place = _PairTable(vocab.text.values, _place_level)
         self.ids = _PairTable(vocab.idsets.values, ids_level)
         self.address = _PairTable(vocab.text.values, lambda a, b: int(address_close(a, b)))
