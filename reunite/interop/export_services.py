@@ -36,7 +36,7 @@ from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.cases.models import ReunificationCase
-from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.core.errors import Conflict, Forbidden, Invalid, NotFound
 from reunite.interop import pfif_services, services
 from reunite.interop.access import can_approve_exports
 from reunite.interop.models import ExportFormat, ExportKind, ExportRequest, ExportStatus
@@ -233,9 +233,13 @@ def _for_decision(actor: Membership, export: ExportRequest, now: datetime) -> Ex
             _("Only an organisation admin or a verified attorney can approve or refuse an export."),
             code="not_an_approver",
         )
-    locked = ExportRequest.objects.select_for_update().get(
-        pk=export.pk, organization=actor.organization
+    locked = (
+        ExportRequest.objects.select_for_update()
+        .filter(pk=export.pk, organization=actor.organization)
+        .first()
     )
+    if locked is None:
+        raise NotFound()
     if locked.requested_by_id == actor.user_id:
         raise Forbidden(_("Nobody approves or refuses their own export."), code="self_approval")
     if locked.status != ExportStatus.REQUESTED:
