@@ -11,6 +11,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
 from reunite.accounts.access import has
@@ -113,7 +114,7 @@ def _next_reference(organization: Organization, *, now: datetime) -> str:
     prefix = f"RC-{now.year}-"
     last = (
         ReunificationCase.objects.filter(organization=organization, reference__startswith=prefix)
-        .order_by("-reference")
+        .order_by(Length("reference").desc(), "-reference")  # RC-2026-10000 after -9999
         .values_list("reference", flat=True)
         .first()
     )

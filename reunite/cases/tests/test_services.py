@@ -25,7 +25,12 @@ from reunite.cases.choices import (
     Stage,
     TaskKind,
 )
-from reunite.cases.models import EligibilityFlag, OutreachAttempt, ParentDecision
+from reunite.cases.models import (
+    EligibilityFlag,
+    OutreachAttempt,
+    ParentDecision,
+    ReunificationCase,
+)
 from reunite.cases.tests.conftest import NOW, member, ready_for_everything
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.people.choices import FamilyRole
@@ -67,6 +72,21 @@ def test_a_case_opened_by_hand_numbers_itself_and_is_audited(case, alice, bob, c
     )
     assert second.reference == "RC-2026-0002"
     assert second.attorney == alice  # the attorney who opened it, by default
+
+
+def test_numbering_goes_past_9999_in_a_year(case, alice):
+    ReunificationCase.objects.filter(pk=case.pk).update(reference="RC-2026-9999")
+
+    def opened():
+        return services.case_open(
+            actor=member(alice),
+            children=[PersonFactory(organization=case.organization, family_role=FamilyRole.CHILD)],
+            adults=[PersonFactory(organization=case.organization)],
+            now=NOW,
+        )
+
+    assert opened().reference == "RC-2026-10000"
+    assert opened().reference == "RC-2026-10001"  # not "10000" again: text order put it first
 
 
 def test_one_open_case_per_family_member(case, alice, child):
