@@ -280,6 +280,17 @@ def test_the_requester_downloads_once_and_a_second_download_is_refused(client, a
     ]  # fmt: skip
 
 
+def test_the_password_given_again_resumes_the_download(client, alice, ada, rosa, password):
+    export = approved_export(alice, ada)
+    signed_in(client, alice)
+    asked = client.post(url("export_request_download", export))
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(asked["Location"], {"password": password})
+    assert response.status_code == 200 and "Rosa" in response.content.decode("utf-8-sig")
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DOWNLOADED
+
+
 def test_a_download_before_approval_is_refused(client, alice, rosa):
     export = ask(alice)
     signed_in(client, alice, reauthenticated=True)
