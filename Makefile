@@ -34,7 +34,7 @@ test-fast: $(VENV_STAMP) ## The suite without the browser tests
 	$(PY) -m pytest -m "not browser"
 
 faults: $(VENV_STAMP) ## Fault suite: real processes under faults (needs DATABASE_URL=postgres://...)
-	REUNITE_FAULTS=1 $(PY) -m pytest faults -m faults -s -p no:randomly
+	REUNITE_FAULTS=1 $(PY) -m pytest faults -m faults -s -rs -p no:randomly
 
 check: $(VENV_STAMP) ## Lint, import contracts, migrations, production settings, security gates
 	.venv/bin/ruff check .
