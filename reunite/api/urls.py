@@ -5,6 +5,7 @@ from reunite.api import imports, pages, views
 app_name = "api"
 urlpatterns = [
     path("people/", views.PeopleView.as_view(), name="people"),
+    path("people/search/", views.PeopleSearchView.as_view(), name="people_search"),
     path("people/<uuid:public_id>/", views.PersonView.as_view(), name="person"),
     path(
         "people/<uuid:public_id>/identifiers/",

@@ -164,6 +164,27 @@ class SearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+def _people_page(view: ApiView, request, query: str, *, how: str) -> Response:
+    actor = view.actor
+    require(actor, Capability.VIEW_CLIENTS)
+    pager = CountFreePagination()
+    page = pager.paginate_queryset(people.person_list(actor=actor, query=query), request, view)
+    today = timezone.localdate()
+    rows = [_row(actor, person, today=today) for person in page]
+    data = {"count": len(rows), "searched": bool(query), "api": True}
+    if how == "get" and query:
+        # The search that still puts its terms in the URL: counted, to know when the
+        # compatibility can end (ASVS 14.2.1).
+        data["query_in_url"] = True
+    record(
+        event_type=EventType.PEOPLE_LISTED,
+        actor=actor.user,
+        organization=actor.organization,
+        data=data,
+    )
+    return pager.get_paginated_response(s.PersonRowSerializer(rows, many=True).data)
+
+
 class PeopleView(ApiView):
     """People: the list and search, and registering a client."""
 
@@ -174,31 +195,29 @@ class PeopleView(ApiView):
         summary="People your organisation holds or was shared, newest first",
         description=(
             "With `q`, every word is matched against any recorded name (exactly or by "
-            "sound, any order, accents ignored) or any identifier; exact spellings first."
+            "sound, any order, accents ignored) or any identifier; exact spellings first. "
+            "A name or an A-number in a URL can stay in proxy and server logs: search with "
+            "`POST /api/v1/people/search/` instead, which takes `q` in the JSON body. `q` "
+            "here is kept for existing clients."
         ),
         parameters=[
-            OpenApiParameter("q", str, description="Names or a number (max 200 characters)."),
+            OpenApiParameter(
+                "q",
+                str,
+                description=(
+                    "Names or a number (max 200 characters). Deprecated: use "
+                    "POST /api/v1/people/search/."
+                ),
+                deprecated=True,
+            ),
             *PAGE_PARAMETERS,
         ],
         responses=paginated(s.PersonRowSerializer, "PaginatedPersonRows"),
     )
     def get(self, request):
-        actor = self.actor
-        require(actor, Capability.VIEW_CLIENTS)
         params = SearchQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
-        query = params.validated_data["q"].strip()
-        pager = CountFreePagination()
-        page = pager.paginate_queryset(people.person_list(actor=actor, query=query), request, self)
-        today = timezone.localdate()
-        rows = [_row(actor, person, today=today) for person in page]
-        record(
-            event_type=EventType.PEOPLE_LISTED,
-            actor=actor.user,
-            organization=actor.organization,
-            data={"count": len(rows), "searched": bool(query), "api": True},
-        )
-        return pager.get_paginated_response(s.PersonRowSerializer(rows, many=True).data)
+        return _people_page(self, request, params.validated_data["q"].strip(), how="get")
 
     @extend_schema(
         operation_id="people_create",
@@ -215,6 +234,31 @@ class PeopleView(ApiView):
             actor=actor, data=PersonInput(**body.validated_data), today=timezone.localdate()
         )
         return Response(s.PersonSerializer(_person(actor, person)).data, status=201)
+
+
+class PeopleSearchView(ApiView):
+    """The people search with its terms in the body, never in the URL (ASVS 14.2.1)."""
+
+    scope = Scope.READ  # a search changes nothing, though it is a POST
+
+    @extend_schema(
+        operation_id="people_search",
+        summary="Search people by name or number, the terms in the body",
+        description=(
+            "The same search as `GET /api/v1/people/?q=`, with `q` in the JSON body so that "
+            "no name or A-number appears in a URL. Every word is matched against any "
+            "recorded name (exactly or by sound, any order, accents ignored) or any "
+            "identifier; exact spellings first. `limit` and `offset` stay in the query "
+            "string; `next` and `previous` are URLs to POST the same body to."
+        ),
+        parameters=PAGE_PARAMETERS,
+        request=SearchQuery,
+        responses=paginated(s.PersonRowSerializer, "PaginatedPersonRows"),
+    )
+    def post(self, request):
+        params = SearchQuery(data=request.data)
+        params.is_valid(raise_exception=True)
+        return _people_page(self, request, params.validated_data["q"].strip(), how="post")
 
 
 class PersonView(ApiView):
