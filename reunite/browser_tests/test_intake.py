@@ -123,6 +123,8 @@ def test_take_in_a_parent_with_two_children_and_find_them_by_a_misspelt_surname(
     go(browser, reverse("people:list"))
     fill(browser, "#id_q", "Garsia")
     submit(browser, "form.search button[type=submit]")
+    # The search was posted: the address names it by a token, not by the name (ASVS 14.2.1).
+    assert "?s=" in browser.current_url and "garsia" not in browser.current_url.lower()
     results = text_of(browser, "table.people tbody")
     for name in ("Rosa Elvira", "Dulce María", "Kevin Josué"):
         assert name in results, name
