@@ -156,24 +156,53 @@ def batch_link(n: int, m: int, workers: int = 2) -> None:
     timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
     load_before = os.getloadavg()
     started = time.perf_counter()
-    result = subprocess.run([*timer, *command], capture_output=True, text=True, cwd=ROOT, check=False)  # noqa: S603 - our own command
+    proc = subprocess.Popen([*timer, *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,  # noqa: S603 - our own command
+                            cwd=ROOT)
+    peak_pss = 0
+    while proc.poll() is None:
+        peak_pss = max(peak_pss, _tree_pss(proc.pid))
+        time.sleep(0.5)
+    stderr = proc.stderr.read() if proc.stderr else ""
     wall = time.perf_counter() - started
     load_after = os.getloadavg()
-    if result.returncode:
-        print("  failed:", result.stderr[-2000:])
+    if proc.returncode:
+        print("  failed:", stderr[-2000:])
         return
     with open(out, newline="", encoding="utf-8") as handle:
         rows = sum(1 for _ in csv.reader(handle)) - 1
     print(f"  $ {' '.join(timer + command)}")
-    found = {key: re.search(rf"{key}: (.+)", result.stderr) for key in (
+    found = {key: re.search(rf"{key}: (.+)", stderr) for key in (
         "Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)", "Maximum resident set size \\(kbytes\\)",
         "User time \\(seconds\\)", "System time \\(seconds\\)")}
     values = [f.group(1).strip() if f else "?" for f in found.values()]
     rss = f"{int(values[1]) / 1024:.0f} MB" if values[1].isdigit() else "?"
-    print(f"  wall {wall:.1f} s (time: {values[0]}), peak RSS {rss} (largest of the parent and its workers), "
-          f"CPU user {values[2]} s + system {values[3]} s; {rows:,} pairs")
+    print(f"  wall {wall:.1f} s (time: {values[0]}), CPU user {values[2]} s + system {values[3]} s; {rows:,} pairs")
+    print(f"  memory: peak RSS {rss} (largest single process), peak total PSS of the process and its workers "
+          f"{peak_pss / 1024:.0f} MB (sampled every 0.5 s; shared pages counted once)")
     print(f"  load average before {load_before[0]:.2f}, after {load_after[0]:.2f} on {os.cpu_count()} CPUs "
           "(a shared machine: other processes' load slows the wall time)")
+
+
+def _tree_pss(root: int) -> int:
+    """Proportional set size (kB) of a process and all its descendants (Linux; 0 elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.parent.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+        total += int(found.group(1)) if found else 0
+    return total
 
 
 def scale_accuracy(n: int, families: int = 3000, seed: int = 2018) -> None:
@@ -224,7 +253,9 @@ def main() -> None:
     parser.add_argument("--families", type=int)
     parser.add_argument("--registered", type=int)
     parser.add_argument("--descriptions", type=int)
-    parser.add_argument("--skip-scale", action="store_true", help="accuracy only")
+    parser.add_argument("--skip-scale", action="store_true", help="no latency or batch timing")
+    parser.add_argument("--skip-accuracy", action="store_true", help="no accuracy task at the start")
+    parser.add_argument("--skip-latency", action="store_true", help="no one-record latency")
     parser.add_argument("--scale-accuracy", action="store_true",
                         help="also measure accuracy with the task hidden among the registered people")
     parser.add_argument("--slice", type=int, default=10_000,
@@ -234,14 +265,16 @@ def main() -> None:
     n = args.registered or (20_000 if args.quick else 1_000_000)
     m = args.descriptions or (2_000 if args.quick else 100_000)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    accuracy(families, 2018, not args.no_splink)
+    if not args.skip_accuracy:
+        accuracy(families, 2018, not args.no_splink)
     if not args.skip_scale:
-        latency(n, 300 if args.quick else 1000)
+        if not args.skip_latency:
+            latency(n, 300 if args.quick else 1000)
         if args.slice and args.slice < m:
             batch_link(n, args.slice)
         batch_link(n, m)
-        if args.scale_accuracy:
-            scale_accuracy(n)
+    if args.scale_accuracy:
+        scale_accuracy(n)
 
 
 if __name__ == "__main__":
