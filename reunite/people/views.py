@@ -22,6 +22,7 @@ from reunite.accounts.roles import Capability
 from reunite.accounts.selectors import member_list, other_organizations
 from reunite.audit.events import EventType
 from reunite.audit.services import record
+from reunite.core import crypto
 from reunite.core.errors import Conflict, Invalid
 from reunite.people import retention, selectors, services
 from reunite.people.access import access_person, access_person_history, is_owner
@@ -58,20 +59,31 @@ LANGUAGE_NAMES = dict(LANGUAGES)
 # Search terms are names and A-numbers: they never travel in a URL, where a proxy log or
 # the browser history would keep them (ASVS 14.2.1). The form posts them; the session
 # keeps the last few under short random tokens, and the results page is `?s=<token>`.
+# The session table is in the database: the terms are sealed there like any client value.
 SESSION_SEARCHES = "reunite.people.searches"
 SEARCHES_KEPT = 20
 
 
-def _search_stash(session, query: str) -> str:
-    searches = dict(session.get(SESSION_SEARCHES) or {})
+def _search_context(request) -> str:
+    return f"people.search:{request.user.pk}"
+
+
+def _search_stash(request, query: str) -> str:
+    searches = dict(request.session.get(SESSION_SEARCHES) or {})
     token = secrets.token_urlsafe(6)
-    searches[token] = query
-    session[SESSION_SEARCHES] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    searches[token] = crypto.seal(query, context=_search_context(request))
+    request.session[SESSION_SEARCHES] = dict(list(searches.items())[-SEARCHES_KEPT:])
     return token
 
 
-def _search_stashed(session, token: str) -> str | None:
-    return (session.get(SESSION_SEARCHES) or {}).get(token)
+def _search_stashed(request, token: str) -> str | None:
+    sealed = (request.session.get(SESSION_SEARCHES) or {}).get(token)
+    if sealed is None:
+        return None
+    try:
+        return crypto.unseal(sealed, context=_search_context(request))
+    except crypto.DecryptionError:  # sealed under a key since retired
+        return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +101,7 @@ def person_list(request):
         query = form.cleaned_data["q"].strip()
         if not query:
             return redirect("people:list")
-        token = _search_stash(request.session, query)
+        token = _search_stash(request, query)
         return redirect(f"{reverse('people:list')}?s={token}")
     if "q" in request.GET:
         # An old link or bookmark: the terms are not read from the address any more.
@@ -97,7 +109,7 @@ def person_list(request):
         return redirect("people:list")
     query, token = "", request.GET.get("s", "")[:16]
     if token:
-        query = _search_stashed(request.session, token)
+        query = _search_stashed(request, token)
         if query is None:
             messages.info(
                 request,

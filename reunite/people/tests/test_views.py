@@ -439,6 +439,11 @@ def test_search_terms_never_reach_a_url_and_pages_keep_the_search(client, alice)
     second = client.get(LIST + next_page.replace("&amp;", "&")).content.decode()
     assert "Uno" in second and "Rosa" not in second
     assert client.get(url).content.decode().count("Uno") == first.count("Uno")  # back button
+    # The session table holds the terms sealed, as every client value in the database.
+    from django.contrib.sessions.models import Session
+
+    stored = Session.objects.get(session_key=client.session.session_key).get_decoded()
+    assert stored["reunite.people.searches"] and "tzoc" not in repr(stored).lower()
 
 
 def test_an_unknown_token_or_a_query_in_the_url_gives_no_search(client, alice):
