@@ -333,7 +333,7 @@ def _refuse(*, actor: Membership, export: ExportRequest, reason: str, now: datet
     return export
 
 
-def export_download(
+def export_request_download(
     *, actor: Membership, export: ExportRequest, now: datetime
 ) -> services.ExportFile:
     """The approved export, generated now, for its requester, once. Raises Forbidden

@@ -508,7 +508,7 @@ def _tabular(columns, rows, *, fmt: str, title: str) -> tuple[str, str, bytes]:
 def people_export(*, actor: Membership, fmt: str, today) -> ExportFile:
     """The organisation's own people (not those shared with it, not deleted) as CSV or
     XLSX, formulas neutralised. Audited with the count. Pages reach it only through an
-    approved export request (export_services.export_download)."""
+    approved export request (export_services.export_request_download)."""
     from reunite.people.choices import IdentifierKind
 
     require(actor, Capability.EXPORT_DATA)

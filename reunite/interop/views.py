@@ -296,7 +296,7 @@ def export_request_download(request, public_id):
         raise Forbidden(_("Only the person who asked for this export can download it."))
     require_step_up(request)
     try:
-        file = export_services.export_download(
+        file = export_services.export_request_download(
             actor=request.membership, export=export, now=timezone.now()
         )
     except Conflict as exc:

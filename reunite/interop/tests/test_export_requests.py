@@ -296,7 +296,7 @@ def test_a_download_before_approval_is_refused(client, alice, rosa):
     signed_in(client, alice, reauthenticated=True)
     assert client.post(url("export_request_download", export)).status_code == 409
     with pytest.raises(Conflict):
-        export_services.export_download(actor=member(alice), export=export, now=timezone.now())
+        export_services.export_request_download(actor=member(alice), export=export, now=timezone.now())
 
 
 def test_an_expired_download_is_refused(alice, ada, rosa, settings):
@@ -305,7 +305,7 @@ def test_an_expired_download_is_refused(alice, ada, rosa, settings):
     approved_at = timezone.now()
     export = export_services.export_request_approve(actor=member(ada), export=export, now=approved_at)
     with pytest.raises(Conflict) as refused:
-        export_services.export_download(
+        export_services.export_request_download(
             actor=member(alice), export=export, now=approved_at + timedelta(hours=24, seconds=1)
         )
     assert refused.value.code == "export_expired"
@@ -313,7 +313,7 @@ def test_an_expired_download_is_refused(alice, ada, rosa, settings):
     assert export.status == ExportStatus.EXPIRED and export.downloaded_at is None
     assert events(EventType.EXPORT_EXPIRED, EventType.EXPORTED) == [EventType.EXPORT_EXPIRED]
     with pytest.raises(Conflict):  # and stays refused within what would have been the window
-        export_services.export_download(actor=member(alice), export=export, now=approved_at)
+        export_services.export_request_download(actor=member(alice), export=export, now=approved_at)
 
 
 def test_only_the_requester_downloads(client, alice, ada, rosa, org_a):
@@ -321,7 +321,7 @@ def test_only_the_requester_downloads(client, alice, ada, rosa, org_a):
     other = _member(org_a, "Ana Other", "ana@a.example.org", Role.ATTORNEY, verified=True)
     for user in (ada, other):  # the approver, and another attorney who may approve
         with pytest.raises(Forbidden):
-            export_services.export_download(actor=member(user), export=export, now=timezone.now())
+            export_services.export_request_download(actor=member(user), export=export, now=timezone.now())
         signed_in(client, user, reauthenticated=True)
         response = client.post(url("export_request_download", export))
         assert response.status_code == 403 and "Rosa" not in response.content.decode()
@@ -336,7 +336,7 @@ def test_a_requester_who_lost_the_export_right_cannot_download(alice, ada, rosa)
     membership.role, membership.attorney_verified_at = Role.LEGAL_ASSISTANT, None
     membership.save()
     with pytest.raises(Forbidden):
-        export_services.export_download(actor=membership, export=export, now=timezone.now())
+        export_services.export_request_download(actor=membership, export=export, now=timezone.now())
 
 
 def test_a_pfif_request_keeps_its_options_to_the_download(client, alice, ada, rosa):
@@ -362,7 +362,7 @@ def test_every_step_is_audited_with_ids_and_counts_never_the_reason(client, alic
         actor=member(ada), export=refused, reason="Tzul family only", now=timezone.now()
     )
     export_services.export_request_approve(actor=member(ada), export=export, now=timezone.now())
-    export_services.export_download(actor=member(alice), export=export, now=timezone.now())
+    export_services.export_request_download(actor=member(alice), export=export, now=timezone.now())
     signed_in(client, ada)
     client.get(url("export_request", refused))
     trail = AuditEvent.objects.filter(event_type__startswith="export.").order_by("seq")
@@ -446,7 +446,7 @@ def test_two_downloads_at_once_give_one_file(transactional_db, alice, ada, rosa)
     files = []
 
     def download():
-        files.append(export_services.export_download(actor=member(alice), export=export, now=timezone.now()))
+        files.append(export_services.export_request_download(actor=member(alice), export=export, now=timezone.now()))
 
     outcomes = _race(download, download)
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "NoneType"]
