@@ -206,7 +206,8 @@ def _expired(actor: Membership, export: ExportRequest, now: datetime) -> Conflic
     """Mark a request past its deadline expired (audited once) and say so."""
     with transaction.atomic():
         was = (
-            ExportRequest.objects.filter(pk=export.pk, status__in=OPEN)
+            ExportRequest.objects.select_for_update()
+            .filter(pk=export.pk, status__in=OPEN)
             .values_list("status", flat=True)
             .first()
         )
@@ -222,6 +223,10 @@ def _expired(actor: Membership, export: ExportRequest, now: datetime) -> Conflic
                 data={"was": was},
                 at=now,
             )
+    return _expired_error()
+
+
+def _expired_error() -> Conflict:
     return Conflict(
         _("This export request has expired: ask for the export again."), code="export_expired"
     )
@@ -242,6 +247,8 @@ def _for_decision(actor: Membership, export: ExportRequest, now: datetime) -> Ex
         raise NotFound()
     if locked.requested_by_id == actor.user_id:
         raise Forbidden(_("Nobody approves or refuses their own export."), code="self_approval")
+    if locked.status == ExportStatus.EXPIRED:
+        raise _expired_error()
     if locked.status != ExportStatus.REQUESTED:
         raise Conflict(_("This export has been decided already."), code="export_decided")
     if locked.expires_at <= now:
@@ -358,6 +365,8 @@ def _download(*, actor: Membership, export: ExportRequest, now: datetime) -> ser
             _("This export has been downloaded already; an approval gives one download."),
             code="export_downloaded",
         )
+    if export.status == ExportStatus.EXPIRED:
+        raise _expired_error()
     if export.status != ExportStatus.APPROVED:
         raise Conflict(_("This export has not been approved."), code="export_not_approved")
     if export.expires_at <= now:
