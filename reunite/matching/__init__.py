@@ -10,6 +10,8 @@ Public API (what the Django side calls):
   strings, to be stored (and looked up) as HMAC blind indexes.
 - ``Index``: in-memory candidate index; ``Index.query(record, top=10, threshold=0.0)``.
 - ``link(left, right, ...)``, ``dedupe(records, ...)``: pairs best first.
+- ``link.link_files(left.csv, right.csv)`` (what ``reunite link`` runs): the same model and
+  rule for large lists, vectorised over numpy columns (``table.py``, ``batch.py``).
 - ``Weights``: the versioned model (``data/weights-v2.json``; ``Weights.load("weights-v1.json")`` loads the
   previous one); ``train`` re-estimates it. An ``Index`` weighs exact name agreement by how
   common the name is among the records it holds (term frequencies); ``score_pair`` cannot.

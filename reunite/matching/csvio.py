@@ -36,13 +36,8 @@ def read_records(path: str | Path, renames: Mapping[str, str] | None = None) -> 
     return list(iter_records(path, renames))
 
 
-def iter_records(
-    path: str | Path, renames: Mapping[str, str] | None = None, *, shard: tuple[int, int] | None = None
-) -> Iterator[Record]:
+def iter_records(path: str | Path, renames: Mapping[str, str] | None = None) -> Iterator[Record]:
     """Rows of a person CSV as Records, streamed (a million rows need not sit in memory).
-
-    `shard=(i, k)` yields (and validates) only every k-th non-blank row starting at the
-    i-th, so k processes can read one file in parallel, each parsing its own rows.
 
     The header is checked before the first row is yielded; invalid rows are collected and
     BadRows is raised after the last one, so a consumer must discard what it built when
@@ -60,14 +55,9 @@ def iter_records(
             reader = csv.reader(handle)
             columns = check_header(name, next(reader, None), renames)
             width = len(columns)
-            mine, shards = shard or (0, 1)
-            seen = -1
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
-                    continue
-                seen += 1
-                if shards > 1 and seen % shards != mine:
                     continue
                 if len(row) != width:
                     errors.append(InvalidValue("row", len(row), f"expected {width} cells", line=line))
