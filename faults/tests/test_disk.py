@@ -106,7 +106,10 @@ def test_disk_full_refuses_whole_changes_and_recovers(
         body = response.json()
         assert body["error"]["code"] == "unavailable"
         assert "(DiskFull)" in portal.text_of_logs()  # PostgreSQL's own ENOSPC error
-        harness.report("disk full", 0, f"503 after {len(statuses) - 1} registrations; checked")
+        harness.report(
+            "disk full", response.elapsed.total_seconds(),
+            f"answered 503 after {len(statuses) - 1} whole registrations",
+        )  # fmt: skip
         saved = len(statuses) - 1
         after = portal.agent("counts")
         assert after["people"] == before["people"] + saved
