@@ -3,12 +3,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reunite.interop import limits
 from reunite.interop.models import ImportKind
 from reunite.interop.rows import FIELDS
 from reunite.people.choices import LANGUAGES, CustodyKind, RecordKind
 
 
-class UploadForm(forms.Form):
+class BoundedUpload(forms.Form):
+    """A file no larger than IMPORT_MAX_BYTES, refused from its declared size before
+    anything reads it into memory."""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > limits.max_bytes():
+            raise forms.ValidationError(
+                _("This file is larger than %(mb)d MB: split it.")
+                % {"mb": limits.max_bytes() // (1024 * 1024)}
+            )
+        return upload
+
+
+class UploadForm(BoundedUpload):
     file = forms.FileField(
         label=_("List (CSV or Excel .xlsx)"),
         help_text=_("The first line must name the columns."),
@@ -88,7 +103,7 @@ class ExportForm(forms.Form):
     purpose = _purpose()
 
 
-class PfifUploadForm(forms.Form):
+class PfifUploadForm(BoundedUpload):
     file = forms.FileField(label=_("PFIF file (XML, versions 1.1 to 1.4)"))
     kind = forms.ChoiceField(
         label=_("The people in this file are"),

@@ -39,19 +39,12 @@ def import_list(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > services.limits.max_bytes():
-            form.add_error(
-                "file",
-                _("This file is larger than %(mb)d MB: split it.")
-                % {"mb": services.limits.max_bytes() // (1024 * 1024)},
-            )
+        try:
+            job = services.import_upload(actor=actor, file_name=upload.name, data=upload.read())
+        except Invalid as exc:
+            form.add_error("file", exc.message)
         else:
-            try:
-                job = services.import_upload(actor=actor, file_name=upload.name, data=upload.read())
-            except Invalid as exc:
-                form.add_error("file", exc.message)
-            else:
-                return redirect("interop:import", public_id=job.public_id)
+            return redirect("interop:import", public_id=job.public_id)
     jobs = list(services.import_job_list(actor=actor)[:50])
     return render(request, "interop/import_list.html", {"form": form, "jobs": jobs})
 

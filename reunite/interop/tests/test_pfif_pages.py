@@ -44,6 +44,19 @@ def test_a_hostile_pfif_file_is_refused_with_a_reason(client, alice):
     assert not Person.objects.exists()
 
 
+def test_an_oversized_pfif_file_is_refused_before_it_is_read(client, alice, settings, monkeypatch):
+    settings.IMPORT_MAX_BYTES = 1024
+    read = []
+    monkeypatch.setattr(
+        "reunite.interop.views.pfif_services.pfif_import", lambda **kw: read.append(kw)
+    )
+    signed_in(client, alice)
+    response = upload(client, "big.xml", b"<pfif/>" + b" " * 2048)
+    assert response.status_code == 200
+    assert "larger than" in " ".join(response.context["form"].errors["file"])
+    assert read == [] and not Person.objects.exists()
+
+
 def test_pfif_export_asks_for_the_password_then_downloads(client, alice, ada):
     signed_in(client, alice)
     upload(client)
