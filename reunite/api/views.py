@@ -160,6 +160,10 @@ def _person_input(person: Person, changes: dict) -> PersonInput:
     return PersonInput(family_role=person.family_role, kind=person.kind, **(current | changes))
 
 
+# One component for the list and the search (two would clash by name in the schema).
+PERSON_ROWS = paginated(s.PersonRowSerializer, "PaginatedPersonRows")
+
+
 class SearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -212,7 +216,7 @@ class PeopleView(ApiView):
             ),
             *PAGE_PARAMETERS,
         ],
-        responses=paginated(s.PersonRowSerializer, "PaginatedPersonRows"),
+        responses=PERSON_ROWS,
     )
     def get(self, request):
         params = SearchQuery(data=request.query_params)
@@ -253,7 +257,7 @@ class PeopleSearchView(ApiView):
         ),
         parameters=PAGE_PARAMETERS,
         request=SearchQuery,
-        responses=paginated(s.PersonRowSerializer, "PaginatedPersonRows"),
+        responses=PERSON_ROWS,
     )
     def post(self, request):
         params = SearchQuery(data=request.data)
