@@ -18,10 +18,15 @@ from reunite.cases.choices import (
     FlagCategory,
     FlagSource,
     FlagStatus,
+    MemberRole,
     Outcome,
     Stage,
     TaskKind,
 )
+from reunite.cases.models import ENDED, ReunificationCase
+from reunite.core.errors import Conflict
+from reunite.funds import services as funds
+from reunite.funds.models import DisbursementKind, DonorKind, Fund
 from reunite.people.choices import FamilyRole, RecordKind
 from reunite.people.models import Person
 
@@ -114,3 +119,60 @@ def load_demo_cases(*, actor: Membership, assistant: User | None, now: datetime)
                 assignee=actor.user, now=at,
             )  # fmt: skip
     return opened
+
+
+def load_demo_money(*, attorney: Membership, finance: Membership, now: datetime) -> int:
+    """Gifts in (one refused by the exclusion list), and bonds and travel out for the open
+    demo cases, paid and one bond refunded: the funds pages and the money chart have
+    something to show. Returns how many disbursements were made."""
+    today = now.date()
+    for name, kind, amount, fund in [
+        ("Friends of the Border Fund (demo)", DonorKind.ORGANIZATION, 2_500_000, Fund.BOND),
+        ("Community Travel Circle (demo)", DonorKind.ORGANIZATION, 800_000, Fund.TRAVEL),
+        ("A. Donor (demo)", DonorKind.INDIVIDUAL, 500_000, Fund.GENERAL),
+    ]:
+        donor = funds.donor_create(actor=finance, kind=kind, name=name)
+        gift = funds.gift_record(
+            actor=finance, donor=donor, amount_cents=amount, fund=fund,
+            received_on=today - timedelta(days=150),
+        )  # fmt: skip
+        funds.gift_accept(actor=finance, gift=gift, reason="Screened: clear.", now=now)
+    contractor = "Detention Logistics Corp (demo)"
+    funds.exclusion_add(actor=finance, name=contractor, agency="ICE")
+    donor = funds.donor_create(actor=finance, kind=DonorKind.ORGANIZATION, name=contractor)
+    gift = funds.gift_record(
+        actor=finance, donor=donor, amount_cents=1_000_000, fund=Fund.GENERAL, received_on=today
+    )
+    funds.gift_refuse(actor=finance, gift=gift, reason="Holds detention contracts.", now=now)
+
+    made = 0
+    open_cases = ReunificationCase.objects.filter(
+        organization=attorney.organization,
+    ).exclude(stage__in=ENDED).order_by("pk")
+    for case in open_cases:
+        parent = case.members.filter(role=MemberRole.ADULT).first().person
+        try:
+            bond = services.case_disbursement_request(
+                actor=attorney, case=case, kind=DisbursementKind.BOND, amount_cents=450_000,
+                fund=Fund.BOND, parent=parent, facility="Centro de Detención Ficticio",
+                obligor="Friends of the Border Fund (demo)", receipt_number=f"I-305-{case.pk:05d}",
+            )  # fmt: skip
+        except Conflict:  # the parent is not in ICE detention: no bond to post
+            continue
+        funds.disbursement_approve(actor=finance, disbursement=bond, now=now)
+        funds.disbursement_pay(actor=finance, disbursement=bond, paid_on=today, now=now)
+        made += 1
+        if case.stage != Stage.LOGISTICS:
+            funds.disbursement_refund(
+                actor=finance, disbursement=bond, refunded_on=today,
+                reason="The bond was cancelled after the hearing.", now=now,
+            )  # fmt: skip
+            continue
+        travel = services.case_disbursement_request(
+            actor=attorney, case=case, kind=DisbursementKind.TRAVEL, amount_cents=125_000,
+            fund=Fund.TRAVEL, details="Bus tickets and an escort for the child",
+        )  # fmt: skip
+        funds.disbursement_approve(actor=finance, disbursement=travel, now=now)
+        funds.disbursement_pay(actor=finance, disbursement=travel, paid_on=today, now=now)
+        made += 1
+    return made

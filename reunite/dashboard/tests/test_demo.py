@@ -12,6 +12,8 @@ from django.utils import timezone
 from conftest import signed_in
 from reunite.accounts.models import User
 from reunite.cases.models import ReunificationCase
+from reunite.funds.models import Disbursement, Gift
+from reunite.funds.selectors import fund_balances, ledger_reconcile
 from reunite.reports.selectors import court_report
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +37,11 @@ def test_the_demo_opens_cases_the_dashboard_and_the_report_count(client):
     stages = next(c for c in page.context["charts"] if c.slug == "stages")
     assert sum(bar.value for bar in stages.bars) == 9
     assert page.context["my_tasks"]
+    farah = User.objects.get(email="farah@demo.reunite.test").memberships.get()
+    assert ledger_reconcile(actor=farah).ok
+    paid = Disbursement.objects.filter(organization=actor.organization)
+    assert {d.status for d in paid} >= {"paid", "refunded"}
+    assert Gift.objects.filter(organization=actor.organization, status="refused").count() == 1
+    balances = fund_balances(actor=farah)
+    bonds_out = sum(d.amount_cents for d in paid if d.kind == "bond" and d.status == "paid")
+    assert balances["bond"].cash == 2_500_000 - bonds_out

@@ -8,7 +8,7 @@ from django.utils import timezone
 from reunite.accounts import services
 from reunite.accounts.models import Membership, Organization, User
 from reunite.accounts.roles import Role
-from reunite.dashboard.demo import load_demo_cases
+from reunite.dashboard.demo import load_demo_cases, load_demo_money
 from reunite.people.demo import load_demo_families
 
 DEMO_FAMILIES = 12
@@ -43,6 +43,13 @@ DEMO_STAFF = [
         "Dana Kowalski",
         Role.AUDITOR,
         "JBSWY3DPEHPK3PXPDANAKOWALSKIDEMA",
+    ),
+    (
+        "Border Legal Aid (demo)",
+        "farah@demo.reunite.test",
+        "Farah Mensah",
+        Role.FINANCE_OFFICER,
+        "JBSWY3DPEHPK3PXPFARAHMENSAHDEMOA",
     ),
     (
         "Familias Unidas Counsel (demo)",
@@ -118,6 +125,8 @@ class Command(BaseCommand):
         )
         assistant = User.objects.get(email="bob@demo.reunite.test")
         load_demo_cases(actor=first, assistant=assistant, now=now)
+        finance = Membership.objects.get(user__email="farah@demo.reunite.test")
+        load_demo_money(attorney=first, finance=finance, now=now)
         return people
 
     def _print_logins(self):
