@@ -418,27 +418,59 @@ def approx_pairs(w: ApproxWeights, qc: Codes, rc: Codes, q: np.ndarray, r: np.nd
 
 
 # ---------------------------------------------------------------- the exact score, pairwise
+class _Memo:
+    """Small ints computed once per int64 key, looked up many keys at a time.
+
+    Known keys sit in sorted arrays (a searchsorted per call, no Python loop); new ones
+    wait in a dict that is merged into the arrays once it holds enough of them.
+    """
+
+    MERGE = 50_000
+
+    def __init__(self, compute: Callable[[int], int]) -> None:
+        self.compute = compute
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.values = np.zeros(0, dtype=np.int8)
+        self.recent: dict[int, int] = {}
+
+    def __call__(self, uniq: np.ndarray) -> np.ndarray:
+        """The values of sorted, distinct keys."""
+        out = np.empty(len(uniq), dtype=np.int8)
+        todo = np.arange(len(uniq))
+        if len(self.keys):
+            pos = np.minimum(np.searchsorted(self.keys, uniq), len(self.keys) - 1)
+            hit = self.keys[pos] == uniq
+            out[hit] = self.values[pos[hit]]
+            todo = np.flatnonzero(~hit)
+        recent, compute = self.recent, self.compute
+        for i, k in zip(todo.tolist(), uniq[todo].tolist(), strict=True):
+            value = recent.get(k)
+            if value is None:
+                value = recent[k] = compute(k)
+            out[i] = value
+        if len(recent) >= self.MERGE:
+            keys = np.concatenate([self.keys, np.fromiter(recent.keys(), dtype=np.int64, count=len(recent))])
+            values = np.concatenate([self.values, np.fromiter(recent.values(), dtype=np.int8, count=len(recent))])
+            order = np.argsort(keys)
+            self.keys, self.values = keys[order], values[order]
+            recent.clear()
+        return out
+
+
 class _PairTable:
     """A comparison of two interned values, computed once per distinct pair of ids."""
 
     def __init__(self, values: list, fn: Callable[[object, object], int]) -> None:
-        self.values = values
-        self.fn = fn
-        self.cache: dict[int, int] = {}
+        def compute(k: int) -> int:
+            x, y = values[k >> 32], values[k & 0xFFFFFFFF]
+            return fn(x, y) if x <= y else fn(y, x)
+
+        self.memo = _Memo(compute)
 
     def __call__(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
-        key = (lo << 32) | hi
-        uniq, inverse = np.unique(key, return_inverse=True)
-        cache, values, fn = self.cache, self.values, self.fn
-        out = np.empty(len(uniq), dtype=np.int8)
-        for i, k in enumerate(uniq.tolist()):
-            level = cache.get(k)
-            if level is None:
-                x, y = values[k >> 32], values[k & 0xFFFFFFFF]
-                level = cache[k] = fn(x, y) if x <= y else fn(y, x)
-            out[i] = level
-        return out[inverse.reshape(-1)]
+        uniq, inverse = np.unique((lo << 32) | hi, return_inverse=True)
+        return self.memo(uniq)[inverse.reshape(-1)]
 
 
 class _SurnameLevels:
@@ -468,7 +500,8 @@ class _SurnameLevels:
             for j, token in enumerate(t[:self.WIDTH]):
                 self.tokens[i, j] = names.id(token)
         self.names = names.values
-        self.related: dict[int, bool] = {}
+        self.related = _Memo(lambda k: int(_surname_relation(names.values[k >> 32],
+                                                              names.values[k & 0xFFFFFFFF]) != NONE))
         self.fallback = _PairTable(tokens, _surname_level)
 
     def _relate(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -479,13 +512,7 @@ class _SurnameLevels:
             return out
         key = (np.minimum(a[both], b[both]) << 32) | np.maximum(a[both], b[both])
         uniq, inverse = np.unique(key, return_inverse=True)
-        related, names = self.related, self.names
-        found = np.empty(len(uniq), dtype=bool)
-        for i, k in enumerate(uniq.tolist()):
-            r = related.get(k)
-            if r is None:
-                r = related[k] = _surname_relation(names[k >> 32], names[k & 0xFFFFFFFF]) != NONE
-            found[i] = r
+        found = self.related(uniq).astype(bool)
         out[both] = found[inverse.reshape(-1)]
         return out
 
