@@ -259,7 +259,7 @@ def switch_organization(request):
     return redirect("dashboard:home")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @member_view()
 def session_list(request):
     """The member's own sessions: where and when they signed in, and the means to end

@@ -86,7 +86,7 @@ def _search_stashed(request, token: str) -> str | None:
         return None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @member_view(Capability.VIEW_CLIENTS)
 def person_list(request):
     """Newest first, or best match first when searching. The pager counts nothing: it
