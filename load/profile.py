@@ -50,7 +50,9 @@ def main() -> None:
     today = timezone.localdate().isoformat()
     flows = {
         "dashboard": lambda n: client.get("/"),
-        "search": lambda n: client.get("/people/", {"q": org["searches"][n]}),
+        "search": lambda n: client.get(
+            client.post("/people/", {"q": org["searches"][n]})["Location"]
+        ),
         "person page": lambda n: client.get(f"/people/{org['people'][n]}/"),
         "candidates list": lambda n: client.get("/matches/"),
         "candidate": lambda n: client.get(f"/matches/{org['matches'][n]}/"),

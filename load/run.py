@@ -126,7 +126,6 @@ def warm_up(manifest) -> None:
     for n in range(4):
         for path in (
             "/",
-            f"/people/?q={org['searches'][n]}",
             f"/people/{org['people'][n]}/",
             "/matches/",
             f"/matches/{org['matches'][n]}/",
@@ -134,6 +133,8 @@ def warm_up(manifest) -> None:
             f"/cases/{org['cases'][n]}/",
         ):
             browser.get(path)
+        searched = browser.post("/people/", {"q": org["searches"][n]})  # terms posted
+        browser.get(searched.headers.get("Location", "/people/"))
     log(f"warm-up: 28 pages in {time.perf_counter() - started:.1f} s")
 
 
