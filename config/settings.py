@@ -282,6 +282,8 @@ MATCH_STRONG = float(env("MATCH_STRONG") or 0.9)  # from here the owning attorne
 MATCH_BLOCK_LIMIT = env_int("MATCH_BLOCK_LIMIT", 300)  # people scored per search, most keys shared first
 
 # --- Funds -----------------------------------------------------------------------------
+# The dashboard's organisation-wide scans (stale custody) are kept this long per organisation.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 60)
 SECOND_APPROVAL_CENTS = env_int("SECOND_APPROVAL_CENTS", 500_000)  # above this, two approvers
 
 # --- REST API (/api/v1/) ---------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,6 +183,35 @@ def test_my_cases_tasks_overdue_and_stale_custody(client, alice, bob):
     assert event.fields == ["person.name", "task.title"]
     assert event.data == {"tasks": 1, "people": 1}
     assert "Quiñónez" not in str(event.data)
+
+
+def test_the_stale_custody_scan_is_kept_a_minute_but_never_shows_a_person_gone_since(
+    client, alice, settings
+):
+    actor, now, today = alice.memberships.get(), timezone.now(), timezone.localdate()
+    held = []
+    for name in ("Marta", "Lidia"):
+        person = person_create(
+            actor=actor,
+            data=PersonInput(family_role=FamilyRole.PARENT, given_names=name),
+            today=today,
+        )
+        custody_record(
+            actor=actor,
+            person=person,
+            data=CustodyInput(kind=CustodyKind.ICE, last_verified_on=today - timedelta(days=60)),
+        )
+        held.append(person)
+    assert len(home(client, alice, at=now).context["stale"]) == 2
+    held[0].deleted_at = timezone.now()  # soft-deleted after the scan was kept
+    held[0].save()
+    kept = home(client, alice, at=now).context
+    assert [p.public_id for p, _c in kept["stale"]] == [held[1].public_id]
+    assert kept["stale_count"] == 2  # the count is the kept one, until it expires
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    cache.clear()
+    fresh = home(client, alice, at=now).context
+    assert fresh["stale_count"] == 1
 
 
 def test_new_candidates_are_listed_without_names(client, alice, charlie):
