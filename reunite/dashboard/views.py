@@ -17,8 +17,7 @@ from reunite.cases.choices import Stage
 from reunite.dashboard import charts, selectors
 from reunite.dashboard.forms import AuditFilterForm
 from reunite.people.selectors import current_custody
-from reunite.tracing.models import CandidateStatus
-from reunite.tracing.selectors import match_list
+from reunite.tracing.selectors import waiting_counts
 
 AUDIT_PAGE_SIZE = 50
 
@@ -82,10 +81,7 @@ def home(request):
     if has(actor, Capability.VIEW_CLIENTS):
         stale, stale_count = selectors.stale_custody(actor=actor, today=today)
         context.update(
-            waiting={
-                status: match_list(actor=actor, status=status).count()
-                for status in (CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO)
-            },
+            waiting=waiting_counts(actor=actor),
             my_cases=selectors.my_open_cases(actor=actor),
             my_tasks=selectors.my_open_tasks(actor=actor),
             overdue=selectors.overdue_count(actor=actor, today=today),

@@ -1,10 +1,10 @@
 """Reads of candidates and notifications, scoped by the actor."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from reunite.accounts.models import Membership, User
 from reunite.tracing.access import visible_matches
-from reunite.tracing.models import MatchCandidate, Notification
+from reunite.tracing.models import CandidateStatus, MatchCandidate, Notification
 
 
 def match_list(*, actor: Membership, status: str = "") -> QuerySet[MatchCandidate]:
@@ -17,6 +17,15 @@ def match_list(*, actor: Membership, status: str = "") -> QuerySet[MatchCandidat
     if status:
         matches = matches.filter(status=status)
     return matches.order_by("-match_probability", "-created_at")
+
+
+def waiting_counts(*, actor: Membership) -> dict[str, int]:
+    """How many visible candidates wait for review and for more information: one pass."""
+    waiting = (CandidateStatus.POTENTIAL, CandidateStatus.NEEDS_INFO)
+    counts = visible_matches(actor=actor).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in waiting}
+    )
+    return {status: counts[status] or 0 for status in waiting}
 
 
 def matches_for_person(*, actor: Membership, person) -> QuerySet[MatchCandidate]:
