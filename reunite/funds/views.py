@@ -280,14 +280,13 @@ def gift_detail(request, public_id):
     return _gift_page(request, gift)
 
 
-@require_POST
-@member_view()  # the gate decides: another organisation or role gets a 404
-def gift_accept(request, public_id):
+def _decide_gift(request, public_id, *, prefix: str, decide, done: str, then: str):
+    """Accept or refuse a gift from its page: the service decides, the page says why not."""
     gift = access_gift(actor=request.membership, public_id=public_id)
-    form = forms.GiftDecisionForm(request.POST, prefix="accept")
+    form = forms.GiftDecisionForm(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            services.gift_accept(
+            decide(
                 actor=request.membership,
                 gift=gift,
                 reason=form.cleaned_data["reason"],
@@ -296,34 +295,36 @@ def gift_accept(request, public_id):
         except (Invalid, Conflict) as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("The gift is accepted and posted to its fund."))
-            return redirect("funds:gift", public_id=gift.public_id)
+            messages.success(request, done)
+            return redirect(then, public_id=gift.public_id)
     gift.refresh_from_db()
-    return _gift_page(request, gift, {"accept": form}, status=409)
+    return _gift_page(request, gift, {prefix: form}, status=409)
+
+
+@require_POST
+@member_view()  # the gate decides: another organisation or role gets a 404
+def gift_accept(request, public_id):
+    return _decide_gift(
+        request,
+        public_id,
+        prefix="accept",
+        decide=services.gift_accept,
+        done=_("The gift is accepted and posted to its fund."),
+        then="funds:gift",
+    )
 
 
 @require_POST
 @member_view()  # the gate decides: another organisation or role gets a 404
 def gift_refuse(request, public_id):
-    gift = access_gift(actor=request.membership, public_id=public_id)
-    form = forms.GiftDecisionForm(request.POST, prefix="refuse")
-    if form.is_valid():
-        try:
-            services.gift_refuse(
-                actor=request.membership,
-                gift=gift,
-                reason=form.cleaned_data["reason"],
-                now=timezone.now(),
-            )
-        except (Invalid, Conflict) as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request, _("The gift is refused; it touches no fund. Send the donor this letter.")
-            )
-            return redirect("funds:gift_letter", public_id=gift.public_id)
-    gift.refresh_from_db()
-    return _gift_page(request, gift, {"refuse": form}, status=409)
+    return _decide_gift(
+        request,
+        public_id,
+        prefix="refuse",
+        decide=services.gift_refuse,
+        done=_("The gift is refused; it touches no fund. Send the donor this letter."),
+        then="funds:gift_letter",
+    )
 
 
 def _letter(request, public_id):
