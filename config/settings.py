@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "reunite.accounts.middleware.RequireMFAMiddleware",
     "reunite.accounts.middleware.ActiveMembershipMiddleware",
     "reunite.accounts.middleware.LoginThrottleMiddleware",
+    "reunite.accounts.middleware.RefusedRequestAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -265,6 +266,15 @@ CUSTODY_STALE_DAYS = env_int("CUSTODY_STALE_DAYS", 30)  # custody not verified s
 
 # --- Reunification cases ---------------------------------------------------------------
 CASE_DOCUMENT_MAX_BYTES = env_int("CASE_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)  # largest upload to a case
+
+# --- Virus scanning of uploads (ASVS 5.4.3) ------------------------------------------------
+# clamd's address, tcp://host:port or unix:///path; empty: uploads are not scanned. When set,
+# every case document, list and PFIF file is scanned before it is read, and refused when
+# clamd finds malware or cannot answer within UPLOAD_SCAN_TIMEOUT seconds (fail closed).
+UPLOAD_SCAN_CLAMD = (env("UPLOAD_SCAN_CLAMD") or "").strip()
+if UPLOAD_SCAN_CLAMD and not UPLOAD_SCAN_CLAMD.startswith(("tcp://", "unix:///")):
+    raise ImproperlyConfigured("UPLOAD_SCAN_CLAMD must be tcp://host:port or unix:///path.")
+UPLOAD_SCAN_TIMEOUT = float(env("UPLOAD_SCAN_TIMEOUT") or 10)
 
 # --- Interoperability -------------------------------------------------------------------
 PFIF_DOMAIN = env("PFIF_DOMAIN") or "reunite.invalid"  # the domain of exported PFIF record ids
