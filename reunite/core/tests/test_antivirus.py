@@ -9,7 +9,10 @@ import pytest
 
 from reunite.core import antivirus
 from reunite.core.errors import Invalid, Unavailable
-from reunite.core.tests.fake_clamd import EICAR, SIGNATURE, clamd, clamd_down, clamd_silent  # noqa: F401
+from reunite.core.tests import fake_clamd
+from reunite.core.tests.fake_clamd import EICAR, SIGNATURE
+
+clamd, clamd_down, clamd_silent = fake_clamd.clamd, fake_clamd.clamd_down, fake_clamd.clamd_silent
 
 CLEAN = "Declaración jurada, San Marcos\n".encode()
 
