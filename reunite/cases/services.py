@@ -42,6 +42,7 @@ from reunite.cases.models import (
     ReunificationCase,
     Task,
 )
+from reunite.core import antivirus
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.funds import services as funds
 from reunite.funds.models import Disbursement, DisbursementKind
@@ -674,19 +675,38 @@ def outreach_attempt_record(
 # --- Documents --------------------------------------------------------------------------
 
 
-@transaction.atomic
 def case_document_upload(
     *, actor: Membership, case: ReunificationCase, file_name: str, data: bytes, now: datetime
 ) -> CaseDocument:
-    """Keep a file on the case: its type read from its bytes (and agreeing with its
-    name), its size limited, its name cleaned, its bytes sealed, its digest kept."""
-    case = _writable(actor, case, open_only=False)
+    """Keep a file on the case: its size limited, its bytes scanned for viruses, its type
+    read from its bytes (and agreeing with its name), its name cleaned, its bytes sealed,
+    its digest kept. The scan runs outside the transaction that keeps the file, so the
+    audit event of an infected file survives the refusal."""
+    access_case(actor=actor, public_id=case.public_id, write=True)
     if len(data) > settings.CASE_DOCUMENT_MAX_BYTES:
         raise Invalid(
             _("The file is larger than %(mb)d MB.")
             % {"mb": settings.CASE_DOCUMENT_MAX_BYTES // (1024 * 1024)},
             code="too_large",
         )
+    antivirus.scan_upload(
+        data,
+        on_infected=lambda signature: record(
+            event_type=EventType.UPLOAD_INFECTED,
+            actor=actor.user,
+            organization=actor.organization,
+            target=case,
+            data={"upload": "case_document", "signature": signature, "size": len(data)},
+        ),
+    )
+    return _case_document_keep(actor=actor, case=case, file_name=file_name, data=data, now=now)
+
+
+@transaction.atomic
+def _case_document_keep(
+    *, actor: Membership, case: ReunificationCase, file_name: str, data: bytes, now: datetime
+) -> CaseDocument:
+    case = _writable(actor, case, open_only=False)
     try:
         sniffed = uploads.check(file_name, data)
     except uploads.Rejected as exc:

@@ -30,7 +30,7 @@ from reunite.cases.access import (
     access_task,
 )
 from reunite.cases.choices import MemberRole
-from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.core.errors import Conflict, Forbidden, Invalid, Unavailable
 from reunite.funds import selectors as funds_selectors
 from reunite.funds.forms import DisbursementRequestForm
 from reunite.funds.models import DisbursementKind
@@ -260,7 +260,7 @@ def _record(request, public_id, key: str, call):
         data["assignee"] = staff.get(data.get("assignee") or "")
         try:
             call(case, data)
-        except (Invalid, Conflict) as exc:
+        except (Invalid, Conflict, Unavailable) as exc:  # Unavailable: the virus scanner is down
             form.add_error(None, exc.message)
         else:
             return _done(request, case, _("Recorded."), f"#{key}")
