@@ -50,6 +50,7 @@ from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core.errors import Invalid, NotFound, ReuniteError
 from reunite.interop import limits, pfif
+from reunite.interop.services import scan_upload
 from reunite.matching.names import PARTICLES
 from reunite.matching.normalize import normalize_text
 from reunite.people import search, services
@@ -152,6 +153,7 @@ def pfif_import(
         raise Invalid(_("Choose what the records are."), code="kind")
     if family_role is not None and family_role not in FamilyRole.values:
         raise Invalid(_("Choose a family role."), code="family_role")
+    scan_upload(actor=actor, data=data, upload="pfif")
     try:
         document = pfif.parse(data, max_bytes=max_bytes or limits.max_bytes())
     except pfif.PfifError as exc:

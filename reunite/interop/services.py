@@ -27,6 +27,7 @@ from reunite.accounts.models import Membership
 from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
+from reunite.core import antivirus
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.interop import limits
 from reunite.interop.csv_codec import Refused, Table
@@ -119,11 +120,31 @@ def imported_people(*, actor: Membership, job: ImportJob) -> QuerySet[Person]:
 # --- Upload and configuration --------------------------------------------------------------
 
 
-@transaction.atomic
 def import_upload(*, actor: Membership, file_name: str, data: bytes) -> ImportJob:
-    """Keep the file sealed and read its header; hostile files are refused here (Invalid)
-    and nothing is saved."""
+    """Scan the file for viruses, keep it sealed and read its header; hostile files are
+    refused here (Invalid; Unavailable when the scanner cannot answer) and nothing is
+    saved. The scan runs outside the transaction that keeps the file, so the audit event
+    of an infected file survives the refusal."""
     require(actor, Capability.EDIT_CLIENTS)
+    scan_upload(actor=actor, data=data, upload="import")
+    return _import_keep(actor=actor, file_name=file_name, data=data)
+
+
+def scan_upload(*, actor: Membership, data: bytes, upload: str) -> None:
+    """antivirus.scan_upload, with the audit event of an infected `upload` (a kind)."""
+    antivirus.scan_upload(
+        data,
+        on_infected=lambda signature: record(
+            event_type=EventType.UPLOAD_INFECTED,
+            actor=actor.user,
+            organization=actor.organization,
+            data={"upload": upload, "signature": signature, "size": len(data)},
+        ),
+    )
+
+
+@transaction.atomic
+def _import_keep(*, actor: Membership, file_name: str, data: bytes) -> ImportJob:
     table = read_upload(data)
     if not table.rows:
         raise Invalid(_("This file has a header but no rows."), code="no_rows")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.roles import Capability
-from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.core.errors import Conflict, Forbidden, Invalid, Unavailable
 from reunite.interop import export_services, pfif_services, services
 from reunite.interop.access import access_export_request, can_approve_exports
 from reunite.interop.csv_codec import write_csv
@@ -41,7 +41,7 @@ def import_list(request):
         upload = form.cleaned_data["file"]
         try:
             job = services.import_upload(actor=actor, file_name=upload.name, data=upload.read())
-        except Invalid as exc:
+        except (Invalid, Unavailable) as exc:  # Unavailable: the virus scanner is down
             form.add_error("file", exc.message)
         else:
             return redirect("interop:import", public_id=job.public_id)
@@ -174,7 +174,7 @@ def pfif_import(request):
                 today=timezone.localdate(),
                 kind=form.cleaned_data["kind"],
             )
-        except Invalid as exc:
+        except (Invalid, Unavailable) as exc:  # Unavailable: the virus scanner is down
             form.add_error("file", exc.message)
     return render(request, "interop/pfif_import.html", {"form": form, "result": result})
 
