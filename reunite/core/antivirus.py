@@ -55,7 +55,10 @@ def address(url: str) -> tuple[int, str | tuple[str, int]]:
 def scan(data: bytes, *, url: str, timeout: float, chunk_bytes: int = CHUNK_BYTES) -> str | None:
     """None when clamd finds the bytes clean, the signature name when it finds malware.
     The whole exchange must end within `timeout` seconds."""
-    family, where = address(url)
+    try:
+        family, where = address(url)
+    except ValueError as exc:  # a setting that passed the settings' check: fail closed
+        raise ScannerError("misconfigured address") from exc
     deadline = time.monotonic() + timeout
 
     def remaining() -> float:

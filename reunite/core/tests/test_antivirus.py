@@ -84,6 +84,8 @@ def test_addresses(url, expected):
 def test_bad_addresses_are_refused(url):
     with pytest.raises(ValueError):
         antivirus.address(url)
+    with pytest.raises(antivirus.ScannerError, match="misconfigured"):
+        antivirus.scan(b"x", url=url, timeout=1)
 
 
 def test_a_unix_socket_scanner(tmp_path):
