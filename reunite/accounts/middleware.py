@@ -165,3 +165,37 @@ class LoginThrottleMiddleware:
         if isinstance(exception, Unavailable):
             return render(request, "503.html", {"message": exception.message}, status=503)
         return None
+
+
+class RefusedRequestAuditMiddleware:
+    """A signed-in member's request refused for its input (400) or because the record had
+    moved on (409) is an audit event (ASVS 16.3.3): the route, the method and the status,
+    never the input. Repeated refusals show as a run of them under one member. The API
+    records every call with its status itself (api.call), so it is left out here."""
+
+    REFUSED = frozenset({400, 409})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code in self.REFUSED
+            and request.user.is_authenticated
+            and not request.path.startswith("/api/")
+        ):
+            membership = getattr(request, "membership", None)
+            match = request.resolver_match
+            record(
+                event_type=EventType.REQUEST_REFUSED,
+                actor=request.user,
+                organization=membership.organization if membership else None,
+                data={
+                    "status": response.status_code,
+                    "route": match.view_name if match else "",
+                    "method": request.method,
+                },
+                source_ip=request.META.get("REMOTE_ADDR"),
+            )
+        return response

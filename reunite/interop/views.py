@@ -46,7 +46,8 @@ def import_list(request):
         else:
             return redirect("interop:import", public_id=job.public_id)
     jobs = list(services.import_job_list(actor=actor)[:50])
-    return render(request, "interop/import_list.html", {"form": form, "jobs": jobs})
+    status = 400 if form.errors else 200  # a success has redirected
+    return render(request, "interop/import_list.html", {"form": form, "jobs": jobs}, status=status)
 
 
 @member_view(Capability.EDIT_CLIENTS)
@@ -176,7 +177,12 @@ def pfif_import(request):
             )
         except (Invalid, Unavailable) as exc:  # Unavailable: the virus scanner is down
             form.add_error("file", exc.message)
-    return render(request, "interop/pfif_import.html", {"form": form, "result": result})
+    return render(
+        request,
+        "interop/pfif_import.html",
+        {"form": form, "result": result},
+        status=400 if form.errors else 200,
+    )
 
 
 @member_view(Capability.EXPORT_DATA)

@@ -52,7 +52,7 @@ def test_an_oversized_pfif_file_is_refused_before_it_is_read(client, alice, sett
     )
     signed_in(client, alice)
     response = upload(client, "big.xml", b"<pfif/>" + b" " * 2048)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "larger than" in " ".join(response.context["form"].errors["file"])
     assert read == [] and not Person.objects.exists()
 

@@ -54,7 +54,7 @@ def test_upload_map_run_and_see_results(client, bob, django_capture_on_commit_ca
 def test_a_hostile_file_is_refused_with_a_reason_and_nothing_saved(client, bob):
     signed_in(client, bob)
     response = upload(client, b"\x89PNG\r\n\x1a\n\x00\x00binary", "photo.csv")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "PNG image" in response.content.decode()
     assert ImportJob.objects.count() == 0
 
