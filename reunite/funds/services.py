@@ -22,6 +22,7 @@ from reunite.accounts.models import Membership, Organization
 from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
+from reunite.core import antivirus
 from reunite.core.errors import Conflict, Forbidden, Invalid, NotFound
 from reunite.funds import screening
 from reunite.funds.models import (
@@ -501,7 +502,6 @@ class ExclusionImport:
     rejected: list[tuple[int, str]]  # (line, reason)
 
 
-@transaction.atomic
 def exclusions_import(
     *,
     actor: Membership,
@@ -510,8 +510,27 @@ def exclusions_import(
 ) -> ExclusionImport:
     """Add the contractors of the given agencies from a federal contract-awards CSV to
     the organisation's exclusion list. Each good row is added whole; each bad row is
-    reported with its line and reason."""
+    reported with its line and reason. An uploaded file goes past the virus scanner
+    first (when one is configured), outside the transaction, so that the audit event of
+    an infected file stays."""
     require(actor, Capability.MANAGE_FUNDS)
+    if isinstance(data, bytes):
+        antivirus.scan_upload(
+            data,
+            on_infected=lambda signature: record(
+                event_type=EventType.UPLOAD_INFECTED,
+                actor=actor.user,
+                organization=actor.organization,
+                data={"upload": "exclusions", "signature": signature, "size": len(data)},
+            ),
+        )
+    return _exclusions_keep(actor=actor, data=data, agencies=agencies)
+
+
+@transaction.atomic
+def _exclusions_keep(
+    *, actor: Membership, data: bytes | str, agencies: frozenset[str]
+) -> ExclusionImport:
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")

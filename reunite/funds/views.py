@@ -22,7 +22,7 @@ from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
-from reunite.core.errors import Conflict, Forbidden, Invalid
+from reunite.core.errors import Conflict, Forbidden, Invalid, Unavailable
 from reunite.funds import forms, selectors, services
 from reunite.funds.access import (
     access_disbursement,
@@ -409,7 +409,7 @@ def exclusions_import(request):
             if uploaded.size > MAX_IMPORT_BYTES:  # refuse before reading it
                 raise Invalid(_("The file is too large."), code="too_large")
             result = services.exclusions_import(actor=request.membership, data=uploaded.read())
-        except (Invalid, Conflict) as exc:
+        except (Invalid, Conflict, Unavailable) as exc:
             form.add_error("file", exc.message)
         else:
             return _exclusions_page(request, result=result)
