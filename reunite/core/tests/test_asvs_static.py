@@ -40,6 +40,14 @@ def test_semgrep_rules_flag_every_bad_fixture_and_no_good_one(tmp_path):
     (semgrep skips hidden folders as test targets, so the rules are tested from a copy.)"""
     copy = tmp_path / "rules"
     shutil.copytree(RULES, copy)
+    # The external-host case is written here, so that no file of the repository loads a
+    # script from another host, not even a fixture.
+    external = "https:" + "//cdn.example.com/htmx.js"
+    with (copy / "templates.html").open("a", encoding="utf-8") as fixtures:
+        fixtures.write(
+            "<!-- ruleid: reunite.template-external-host -->\n"
+            f'<script src="{external}"></script>\n'
+        )
     done = semgrep("--test", ".", cwd=copy)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "All tests passed" in done.stdout + done.stderr
