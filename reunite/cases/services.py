@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 
@@ -49,6 +48,7 @@ from reunite.funds.models import Disbursement, DisbursementKind
 from reunite.people.access import access_person
 from reunite.people.choices import CustodyKind, FamilyRole
 from reunite.people.models import Person
+from reunite.people.selectors import current_custody
 from reunite.tracing.models import CandidateStatus, MatchCandidate
 from reunite.tracing.services import candidate_mark_reunified, clients_of, side_of
 
@@ -784,13 +784,9 @@ def case_disbursement_request(
         if parent is None:
             raise Invalid(_("A bond names the detained parent it is for."), code="person")
         _member_of(case, parent, role=MemberRole.ADULT)
-        # Where the parent is now: the open custody event that started last.
-        custody = (
-            parent.custody_events.filter(end_date__isnull=True)
-            .order_by(F("start_date").desc(nulls_last=True), "-created_at")
-            .first()
-        )
-        if custody is None or custody.kind != CustodyKind.ICE:
+        # Where the parent is now, as the person page shows it.
+        custody = current_custody(parent)
+        if custody is None or custody.end_date is not None or custody.kind != CustodyKind.ICE:
             raise Conflict(
                 _("An immigration bond is for a parent in ICE detention now; record their custody first."),
                 code="not_detained",
