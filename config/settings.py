@@ -257,6 +257,10 @@ LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
 # Password checks a minute, site-wide, for sign-ins from browsers that are not a known
 # device of the account (argon2 work a credential-stuffing wave can cause; see throttle.admit).
 LOGIN_UNKNOWN_CHECKS_PER_MINUTE = env_int("LOGIN_UNKNOWN_CHECKS_PER_MINUTE", 60)
+# Recovery codes are stored as hashes and shown once: for this long after they are made,
+# in the session that made them (reunite/accounts/recovery_codes.py).
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+RECOVERY_CODES_SHOW_SECONDS = env_int("RECOVERY_CODES_SHOW_SECONDS", 600)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # --- Registry --------------------------------------------------------------------------

@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from reunite.accounts import receivers  # noqa: F401  (connects auth signals to the audit log)
+        from reunite.accounts import (
+            receivers,  # noqa: F401  (connects auth signals to the audit log)
+            recovery_codes,
+        )
+
+        recovery_codes.install()

@@ -14,7 +14,7 @@ from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.utils import timezone
 
-from reunite.accounts import throttle, user_sessions
+from reunite.accounts import recovery_codes, throttle, user_sessions
 from reunite.accounts.selectors import default_membership
 from reunite.accounts.services import user_sessions_end
 from reunite.audit.events import EventType
@@ -50,6 +50,8 @@ def on_login(sender, request, user, **kwargs):
         # The password was typed a moment ago: enrolling the mandatory second factor
         # should not ask for it again.
         record_authentication(request, user, method="password", reauthenticated=True)
+    else:
+        recovery_codes.warn_if_missing(request, user)
     record(event_type=EventType.LOGIN, actor=user, organization=_org(user), source_ip=_ip(request))
 
 

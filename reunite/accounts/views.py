@@ -1,16 +1,21 @@
 """Members, invitations and the organisation switch."""
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import access, selectors, services
+from reunite.accounts import recovery_codes as recovery
 from reunite.accounts.decorators import member_view, require_step_up
 from reunite.accounts.forms import (
     AcceptInvitationForm,
@@ -293,3 +298,43 @@ def session_list(request):
         user=request.user, current_session_key=current, now=timezone.now()
     )
     return render(request, "accounts/session_list.html", {"sessions": rows})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@never_cache
+def recovery_codes(request):
+    """Recovery codes: the set just made, shown this once; otherwise how many are left.
+
+    Reachable before the second factor is complete (enrolment ends here), so it needs a
+    signed-in user, not a membership. "I have saved them" drops the codes from the session."""
+    if request.method == "POST":
+        recovery.forget(request)
+        return redirect("mfa_index")
+    authenticator = Authenticator.objects.filter(
+        user=request.user, type=Authenticator.Type.RECOVERY_CODES
+    ).first()
+    if authenticator is None:
+        raise Http404
+    codes = recovery.shown(request)
+    left = len(authenticator.wrap().get_unused_codes())
+    context = {
+        "codes": codes,
+        "left": left,
+        "total": len(authenticator.wrap().generate_codes()),
+        "minutes": settings.RECOVERY_CODES_SHOW_SECONDS // 60,
+    }
+    return render(request, "accounts/recovery_codes.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+@never_cache
+def recovery_codes_download(request):
+    """The set just made, as a text file, while it may still be shown."""
+    codes = recovery.shown(request)
+    if not codes:
+        raise Http404
+    response = HttpResponse("\n".join(codes) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="reunite-recovery-codes.txt"'
+    return response

@@ -107,7 +107,12 @@ def test_invited_attorney_joins_enrols_totp_and_switches_language(browser, ada, 
     # Recovery codes are shown once enrolment succeeds; then the portal opens.
     wait_for_path(browser, reverse("mfa_view_recovery_codes"))
     codes = wait_for(browser, "#recovery_codes").get_attribute("value").split()
-    assert len(codes) >= 5
+    assert len(codes) == 10 and all(re.fullmatch(r"([0-9A-Z]{4}-){5}[0-9A-Z]{4}", c) for c in codes)
+    _screenshot(browser, tmp_path, "recovery-codes")
+    wait_for(browser, "#codes-saved").click()
+    wait_for_path(browser, reverse("mfa_index"))
+    go(browser, reverse("mfa_view_recovery_codes"))  # shown once: now only how many are left
+    assert not any(code in browser.page_source for code in codes)
     invitee = User.objects.get(email=INVITEE_EMAIL)
     assert invitee.full_name == INVITEE_NAME
     assert Authenticator.objects.filter(user=invitee, type=Authenticator.Type.TOTP).exists()

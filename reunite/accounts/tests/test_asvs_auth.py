@@ -163,22 +163,6 @@ def test_a_reset_link_works_once(client, alice):
 # --- second factor (V6.5) -------------------------------------------------------------------
 
 
-def test_recovery_codes_are_random_long_enough_and_work_once(client, alice, password):
-    """6.5.1, 6.5.3, 6.5.4: allauth's recovery codes (8 characters from a CSPRNG seed)."""
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
-    codes = RecoveryCodes.activate(alice).get_unused_codes()
-    assert len(codes) == len(set(codes)) >= 10
-    assert all(len(code) >= 8 for code in codes)
-    sign_in_with_password(client, alice.email, password)
-    assert client.post(reverse("mfa_authenticate"), {"code": codes[0]}).status_code == 302
-    client.post(reverse("account_logout"))
-    sign_in_with_password(client, alice.email, password)
-    reused = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
-    assert reused.status_code == 200
-    assert "_auth_user_id" not in client.session
-
-
 def test_a_totp_code_from_two_periods_ago_is_refused(client, alice, password):
     """6.5.5: a code lives one 30-second period (one period of clock drift is tolerated)."""
     import time
