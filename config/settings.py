@@ -73,7 +73,16 @@ SECRET_KEY = _required("SECRET_KEY")
 # Field-encryption key ring, newest first: "id:base64key,id:base64key". Kept apart from
 # SECRET_KEY so that rotating one never touches the other.
 DATA_KEYS = _required("DATA_KEYS")
-BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY")
+# Blind-index key ring (search keys), newest first: "id:base64key,id:base64key", ids of
+# 1 to 4 letters or digits, 32-byte keys. BLIND_INDEX_KEY, the single key of earlier
+# versions, keeps working: alone it is the whole ring; next to BLIND_INDEX_KEYS it is
+# the oldest key of the ring, still matched by lookups but never written, until
+# `reunite keys rotate-index` has recomputed every stored digest and it is removed.
+# One of the two must be set in production. Checked at start-up (reunite.core.apps).
+BLIND_INDEX_KEYS = env("BLIND_INDEX_KEYS") or ""
+BLIND_INDEX_KEY = env("BLIND_INDEX_KEY") or (
+    "" if BLIND_INDEX_KEYS else _required("BLIND_INDEX_KEY")
+)
 
 DEBUG = env_bool("DEBUG", False) and not PRODUCTION
 if PRODUCTION and not env("ALLOWED_HOSTS"):
