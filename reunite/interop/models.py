@@ -125,6 +125,10 @@ class ImportedRecord(models.Model):
     source = models.ForeignKey(ImportSource, on_delete=models.PROTECT, related_name="records")
     row_key = models.CharField(max_length=32)
     row_digest = models.CharField(max_length=32)
+    # The normalised row (rows.row_content), sealed: what both digests are computed from,
+    # kept so that a blind-index rotation can compute them again. Empty for records
+    # imported before it was kept, until their row is imported again.
+    row_content = EncryptedTextField(blank=True, default="")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     job = models.ForeignKey(ImportJob, null=True, on_delete=models.SET_NULL, related_name="records")
     line = models.PositiveIntegerField()

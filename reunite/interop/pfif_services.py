@@ -260,7 +260,7 @@ def _find(actor: Membership, record_id: str) -> Person | None:
     identifier = (
         Identifier.objects.filter(
             kind=IdentifierKind.PFIF,
-            lookup=search.identifier_digest(canonical),
+            lookup__in=search.identifier_lookups(canonical),
             person__in=people,
         )
         .select_related("person")
@@ -295,7 +295,7 @@ def _import_person(
     has_id = (
         _own_public_id(data.person_record_id) == person.public_id
         or person.identifiers.filter(
-            kind=IdentifierKind.PFIF, lookup=search.identifier_digest(canonical_id)
+            kind=IdentifierKind.PFIF, lookup__in=search.identifier_lookups(canonical_id)
         ).exists()
     )
     if not has_id:

@@ -19,7 +19,7 @@ def wipe_person(person) -> None:
 
 retention.register(
     ImportedRecord,
-    pii=("row_key", "row_digest"),
+    pii=("row_key", "row_digest", "row_content"),
     not_pii=("id", "organization", "source", "person", "job", "line", "imported_at"),
     wipe=wipe_person,
 )

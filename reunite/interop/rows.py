@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reunite.core.crypto import blind_index
+from reunite.core.crypto import index_keyring
 from reunite.core.errors import Invalid
 from reunite.matching.errors import InvalidValue
 from reunite.matching.names import PARTICLES
@@ -181,14 +181,39 @@ def row_values(columns: list[str], cells: list[str], mapping: dict[str, str]) ->
     return values
 
 
-def row_identity(values: dict[str, str]) -> tuple[str, str]:
-    """(row key, content digest), both blind indexes: the `id` column when the row has
-    one, else the whole row, normalised, so an identical row is recognised."""
-    content = "\x1f".join(f"{k}={values[k].casefold()}" for k in sorted(values) if values[k])
-    digest = blind_index(content, purpose="import-row-content")
-    row_id = values.get("id", "")
-    key = blind_index(f"id\x1f{row_id.casefold()}", purpose="import-row") if row_id else digest
+ROW_KEY = "import-row"  # blind-index purposes
+ROW_CONTENT = "import-row-content"
+
+
+def row_content(values: dict[str, str]) -> str:
+    """The row, normalised: "field=value" of every non-empty field, casefolded, sorted,
+    joined by U+001F (a whitespace character, so never inside a cleaned cell). Both
+    identity digests are computed from it, and it is kept sealed with the record so that
+    a blind-index rotation can compute them again."""
+    return "\x1f".join(f"{k}={values[k].casefold()}" for k in sorted(values) if values[k])
+
+
+def content_identity(content: str, *, key_id: str | None = None) -> tuple[str, str]:
+    """(row key, content digest) of a `row_content`, under `key_id` (default: the
+    current blind-index key). The row key is a digest of the `id` column when the row
+    has one, else the content digest itself, so an identical row is recognised."""
+    ring = index_keyring()
+    digest = ring.digest(content, purpose=ROW_CONTENT, key_id=key_id)
+    fields = dict(part.partition("=")[::2] for part in content.split("\x1f") if part)
+    row_id = fields.get("id", "")
+    key = ring.digest(f"id\x1f{row_id}", purpose=ROW_KEY, key_id=key_id) if row_id else digest
     return key, digest
+
+
+def content_identities(content: str) -> list[tuple[str, str]]:
+    """`content_identity` under every key of the ring, current first: what a re-import
+    looks for, so that rows a rotation has not reached yet are still recognised."""
+    return [content_identity(content, key_id=k) for k in index_keyring().keys]
+
+
+def row_identity(values: dict[str, str]) -> tuple[str, str]:
+    """(row key, content digest) of a row under the current blind-index key."""
+    return content_identity(row_content(values))
 
 
 def _groups(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import ExpressionWrapper, F, QuerySet, TextField
 from django.utils.translation import gettext as _
 
 from reunite.accounts.access import has, require
@@ -27,7 +27,7 @@ from reunite.accounts.models import Membership
 from reunite.accounts.roles import Capability
 from reunite.audit.events import EventType
 from reunite.audit.services import record
-from reunite.core import antivirus
+from reunite.core import antivirus, crypto
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.interop import limits
 from reunite.interop.csv_codec import Refused, Table
@@ -42,7 +42,8 @@ from reunite.interop.models import (
 from reunite.interop.rows import (
     FIELDS,
     RowRefused,
-    row_identity,
+    content_identities,
+    row_content,
     row_values,
     suggest_mapping,
     to_person,
@@ -354,6 +355,7 @@ def _import_batch(
     """Import one batch inside the caller's transaction."""
     rejected: list[RejectedRow] = []
     parsed = []
+    alternatives: dict[str, list[tuple[str, str]]] = {}
     for line, cells in batch:
         try:
             values = row_values(columns, cells, job.mapping)
@@ -363,23 +365,46 @@ def _import_batch(
         except RowRefused as exc:
             rejected.append(_rejection(job, line, cells, exc.field, exc.reason))
             continue
-        parsed.append((line, cells, item, *row_identity(values)))
-    # (row key -> (digest, record id)): the full record and its person are loaded only
-    # for the rows that changed.
-    existing = {
-        key: (digest, pk)
-        for key, digest, pk in ImportedRecord.objects.filter(
-            organization=job.organization, source=job.source, row_key__in=[p[3] for p in parsed]
-        ).values_list("row_key", "row_digest", "pk")
-    }
+        content = row_content(values)
+        identities = content_identities(content)  # under every blind-index key, current first
+        alternatives[identities[0][0]] = identities
+        parsed.append((line, cells, item, *identities[0], content))
+    # (row key -> (digest, record id)): the full record and its person are loaded only for
+    # the rows that changed. A row is looked for under every blind-index key, so that
+    # mid-rotation a record still under the old key is found; a record found that way
+    # (or one imported before its content was kept) is stored again under the current key.
+    records = (
+        ImportedRecord.objects.filter(
+            organization=job.organization,
+            source=job.source,
+            row_key__in={key for keys in alternatives.values() for key, _digest in keys},
+        )
+        .annotate(sealed_content=ExpressionWrapper(F("row_content"), output_field=TextField()))
+        .values_list("row_key", "row_digest", "pk", "sealed_content")
+    )
+    by_key = {key: (digest, pk, bool(sealed)) for key, digest, pk, sealed in records}
+    existing: dict[str, tuple[str, int]] = {}
+    rekey: set[int] = set()
+    for key, keys in alternatives.items():
+        for candidate, candidate_digest in keys:
+            if candidate in by_key:
+                digest, pk, has_content = by_key[candidate]
+                same = digest == candidate_digest  # the content has not changed
+                existing[key] = (keys[0][1] if same else digest, pk)
+                if same and (candidate != key or not has_content):
+                    rekey.add(pk)
+                break
     fresh, seen = [], set()
-    for line, cells, item, key, digest in parsed:
+    for line, cells, item, key, digest, content in parsed:
         known = existing.get(key)
         if known is None and key not in seen:
             seen.add(key)
-            fresh.append((line, cells, item, key, digest))
+            fresh.append((line, cells, item, key, digest, content))
         elif known is None or known[0] == digest:
             job.unchanged_count += 1
+            if known is not None and known[1] in rekey:
+                rekey.discard(known[1])
+                _rekey(known[1], key=key, digest=digest, content=content)
         else:
             try:
                 with transaction.atomic():
@@ -387,7 +412,7 @@ def _import_batch(
                         actor=actor,
                         known=ImportedRecord.objects.select_related("person").get(pk=known[1]),
                         item=item,
-                        digest=digest,
+                        identity=(key, digest, content),
                         job=job,
                         line=line,
                         now=now,
@@ -397,13 +422,16 @@ def _import_batch(
                 rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
     created = _create(job=job, actor=actor, fresh=fresh, now=now, rejected=rejected)
     imported_at = connection.ops.adapt_datetimefield_value(now)
+    context = ImportedRecord._meta.get_field("row_content").seal_context
+    ring = crypto.keyring()
     insert_rows(
         ImportedRecord,
-        ("organization_id", "source_id", "row_key", "row_digest", "person_id", "job_id", "line",
-         "imported_at"),
+        ("organization_id", "source_id", "row_key", "row_digest", "row_content", "person_id",
+         "job_id", "line", "imported_at"),
         [
-            (job.organization_id, job.source_id, key, digest, person_id, job.pk, line, imported_at)
-            for (line, key, digest), person_id in created
+            (job.organization_id, job.source_id, key, digest, ring.seal(content, context=context),
+             person_id, job.pk, line, imported_at)
+            for (line, key, digest, content), person_id in created
         ],
     )  # fmt: skip
     job.created_count += len(created)
@@ -439,14 +467,16 @@ def _create(*, job, actor, fresh, now, rejected) -> list:
     try:
         with transaction.atomic():
             made = save([f[2] for f in fresh])
-        created = [((f[0], f[3], f[4]), p) for f, p in zip(fresh, made.client_ids, strict=True)]
+        created = [
+            ((f[0], f[3], f[4], f[5]), p) for f, p in zip(fresh, made.client_ids, strict=True)
+        ]
         ids = made.person_ids
     except (Invalid, IntegrityError, ValidationError):
-        for line, cells, item, key, digest in fresh:
+        for line, cells, item, key, digest, content in fresh:
             try:
                 with transaction.atomic():
                     made = save([item])
-                created.append(((line, key, digest), made.client_ids[0]))
+                created.append(((line, key, digest, content), made.client_ids[0]))
                 ids += made.person_ids
             except (Invalid, IntegrityError, ValidationError) as exc:
                 rejected.append(_rejection(job, line, cells, _field(exc), _message(exc)))
@@ -457,7 +487,13 @@ def _create(*, job, actor, fresh, now, rejected) -> list:
     return created
 
 
-def _update(*, actor, known: ImportedRecord, item: BulkPerson, digest, job, line, now) -> None:
+def _rekey(pk: int, *, key: str, digest: str, content: str) -> None:
+    """An unchanged row's record stored again under the current blind-index key, with its
+    content (records imported before the content was kept could not be rotated)."""
+    ImportedRecord.objects.filter(pk=pk).update(row_key=key, row_digest=digest, row_content=content)
+
+
+def _update(*, actor, known: ImportedRecord, item: BulkPerson, identity, job, line, now) -> None:
     """A row whose id was imported before, with other values: change the person (through
     the registry's services, audited like a hand edit)."""
     person = known.person
@@ -466,10 +502,11 @@ def _update(*, actor, known: ImportedRecord, item: BulkPerson, digest, job, line
     have = set(person.identifiers.values_list("kind", "lookup"))
     for kind, value in item.identifiers:
         canonical = normalize_identifier(kind, value)
-        if (kind, search.identifier_digest(canonical)) not in have:
+        if not any((kind, d) in have for d in search.identifier_lookups(canonical)):
             people_services.identifier_add(actor=actor, person=person, kind=kind, value=value)
-    known.row_digest, known.job, known.line, known.imported_at = digest, job, line, now
-    known.save(update_fields=["row_digest", "job", "line", "imported_at"])
+    known.row_key, known.row_digest, known.row_content = identity
+    known.job, known.line, known.imported_at = job, line, now
+    known.save(update_fields=["row_key", "row_digest", "row_content", "job", "line", "imported_at"])
 
 
 # --- Rejected rows and exports -----------------------------------------------------------

@@ -71,9 +71,9 @@ def person_list(*, actor: Membership, query: str = "") -> QuerySet[Person] | Ran
 
     exact = Q(pk__isnull=not words)
     sounds = Q(pk__isnull=not words)
-    for exact_digest, phonetic_digest in words:
-        exact &= having([exact_digest])
-        sounds &= having([exact_digest, phonetic_digest])
+    for exact_digests, phonetic_digests in words:  # one of each per blind-index key
+        exact &= having(exact_digests)
+        sounds &= having([*exact_digests, *phonetic_digests])
     by_number = having(by_identifier)
     return RankedPeople(people.filter(exact | by_number), people.filter(sounds).exclude(exact | by_number))
 

@@ -23,7 +23,7 @@ from reunite.accounts.models import Membership, User
 from reunite.accounts.roles import Capability, Role
 from reunite.audit.events import EventType
 from reunite.audit.services import record
-from reunite.core.crypto import blind_index
+from reunite.core.crypto import blind_index, blind_indexes
 from reunite.core.errors import Conflict, Forbidden, Invalid, NotFound
 from reunite.people.choices import ConsentScope, RecordKind, ShareLevel
 from reunite.people.models import FamilyLink, Person, PersonShare
@@ -38,6 +38,8 @@ from reunite.tracing.models import (
     NotificationKind,
     Review,
 )
+
+BLOCK = "block"  # the blind-index purpose of blocking keys
 
 # Who may follow whom: every status change goes through this table.
 TRANSITIONS: dict[str, set[str]] = {
@@ -67,9 +69,9 @@ def _move(match: MatchCandidate, status: str) -> None:
     match.status = status
 
 
-def matchable():
-    """People with everything `to_record` reads, in a fixed number of queries."""
-    return Person.objects.filter(deleted_at__isnull=True, purged_at__isnull=True).prefetch_related(
+def with_record(people):
+    """`people` with everything `to_record` reads, in a fixed number of queries."""
+    return people.prefetch_related(
         "other_names",
         "identifiers",
         Prefetch("family_links", queryset=FamilyLink.objects.select_related("relative")),
@@ -77,8 +79,18 @@ def matchable():
     )
 
 
+def matchable():
+    """People who take part in matching, with everything `to_record` reads."""
+    return with_record(Person.objects.filter(deleted_at__isnull=True, purged_at__isnull=True))
+
+
 def _digest(key: str) -> str:
-    return blind_index(key, purpose="block")
+    return blind_index(key, purpose=BLOCK)
+
+
+def block_keys_of(record) -> set[str]:
+    """The blocking keys a person's record is stored under (current blind-index key)."""
+    return {_digest(k) for k in blocking_keys(record)}
 
 
 def clients_of(person: Person) -> list[Person]:
@@ -106,7 +118,7 @@ def candidates_refresh(*, person_id: int, now: datetime) -> list[MatchCandidate]
     if person is None:
         return []
     subject_record = to_record(person)
-    keys = {_digest(k) for k in blocking_keys(subject_record)}
+    keys = block_keys_of(subject_record)
     BlockKey.objects.filter(person=person).exclude(digest__in=keys).delete()
     BlockKey.objects.bulk_create(
         [BlockKey(person=person, digest=d) for d in keys], ignore_conflicts=True
@@ -114,7 +126,8 @@ def candidates_refresh(*, person_id: int, now: datetime) -> list[MatchCandidate]
     if not _consents(person, ConsentScope.TRACING):
         return []
     other_kind = RecordKind.CLIENT if person.kind == RecordKind.DESCRIBED else RecordKind.DESCRIBED
-    wanted = {_digest(k) for k in query_keys(subject_record)}
+    # Under every blind-index key: mid-rotation, the other side may still be under the old.
+    wanted = {d for k in query_keys(subject_record) for d in blind_indexes(k, purpose=BLOCK)}
     ids = (
         BlockKey.objects.filter(
             digest__in=wanted, person__kind=other_kind, person__family_role=person.family_role
