@@ -10,6 +10,9 @@ class PeopleConfig(AppConfig):
         # Apps above the registry declare in their `retention` module how a person's data
         # in them is classified and wiped (retention.register); people cannot import them.
         autodiscover_modules("retention")
+        # Likewise each app's `blind_indexes` module registers its tables of blind indexes
+        # with the rotation (reunite.people.blind_indexes.register).
+        autodiscover_modules("blind_indexes")
         # Apps beside the registry in the same layer (funds) cannot call register() either
         # way round: they declare `personal_data` ({model name: (pii, not_pii)}) and a
         # dotted `wipe_person` on their AppConfig, and are registered from here.
