@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from reunite.core.crypto import blind_index
+from reunite.core.crypto import blind_index, blind_indexes
 from reunite.core.errors import Throttled, Unavailable
 
 DEVICE_COOKIE = "reunite_device"
@@ -35,6 +35,12 @@ DEVICE_MAX_AGE = 180 * 24 * 3600
 def account_key(email: str) -> str:
     """A keyed pseudonym of the typed email: counters and audit data never hold it."""
     return blind_index(email.strip().lower(), purpose="login-account")
+
+
+def account_keys(email: str) -> tuple[str, ...]:
+    """`account_key` under every blind-index key, current first: while a new key joins
+    the ring, device cookies and failure counters made under the old one still count."""
+    return blind_indexes(email.strip().lower(), purpose="login-account")
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,14 @@ def _guarded(operation):
 
 
 def check(attempt: Attempt) -> None:
-    """Raise Throttled if any of the attempt's counters is at its limit."""
-    counts = _guarded(lambda: cache.get_many([key for key, _ in attempt.counters]))
-    for key, limit in attempt.counters:
+    """Raise Throttled if any of the attempt's counters is at its limit (an account's
+    counter under an older blind-index key too: a new key does not reset it)."""
+    judged = attempt.counters
+    if not attempt.device:
+        limit = settings.LOGIN_FAILURE_LIMIT
+        judged += [(f"login:account:{key}", limit) for key in account_keys(attempt.email)[1:]]
+    counts = _guarded(lambda: cache.get_many([key for key, _ in judged]))
+    for key, limit in judged:
         if counts.get(key, 0) >= limit:
             raise Throttled(
                 _("Too many failed sign-in attempts. Please wait before trying again."),
@@ -133,4 +144,4 @@ def device_for(cookie: str | None, email: str) -> str | None:
         payload = signing.loads(cookie, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE)
     except signing.BadSignature:
         return None
-    return payload["d"] if payload.get("a") == account_key(email) else None
+    return payload["d"] if payload.get("a") in account_keys(email) else None
