@@ -168,23 +168,18 @@ class SearchQuery(serializers.Serializer):
     q = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-def _people_page(view: ApiView, request, query: str, *, how: str) -> Response:
+def _people_page(view: ApiView, request, query: str) -> Response:
     actor = view.actor
     require(actor, Capability.VIEW_CLIENTS)
     pager = CountFreePagination()
     page = pager.paginate_queryset(people.person_list(actor=actor, query=query), request, view)
     today = timezone.localdate()
     rows = [_row(actor, person, today=today) for person in page]
-    data = {"count": len(rows), "searched": bool(query), "api": True}
-    if how == "get" and query:
-        # The search that still puts its terms in the URL: counted, to know when the
-        # compatibility can end (ASVS 14.2.1).
-        data["query_in_url"] = True
     record(
         event_type=EventType.PEOPLE_LISTED,
         actor=actor.user,
         organization=actor.organization,
-        data=data,
+        data={"count": len(rows), "searched": bool(query), "api": True},
     )
     return pager.get_paginated_response(s.PersonRowSerializer(rows, many=True).data)
 
@@ -198,30 +193,24 @@ class PeopleView(ApiView):
         operation_id="people_list",
         summary="People your organisation holds or was shared, newest first",
         description=(
-            "With `q`, every word is matched against any recorded name (exactly or by "
-            "sound, any order, accents ignored) or any identifier; exact spellings first. "
-            "A name or an A-number in a URL can stay in proxy and server logs: search with "
-            "`POST /api/v1/people/search/` instead, which takes `q` in the JSON body. `q` "
-            "here is kept for existing clients."
+            "To search, `POST /api/v1/people/search/` with the terms in the JSON body: a "
+            "name or an A-number in a URL would stay in proxy and server logs (ASVS 14.2.1). "
+            "A `q` in the address is refused with 400, never ignored."
         ),
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                description=(
-                    "Names or a number (max 200 characters). Deprecated: use "
-                    "POST /api/v1/people/search/."
-                ),
-                deprecated=True,
-            ),
-            *PAGE_PARAMETERS,
-        ],
+        parameters=PAGE_PARAMETERS,
         responses=PERSON_ROWS,
     )
     def get(self, request):
-        params = SearchQuery(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        return _people_page(self, request, params.validated_data["q"].strip(), how="get")
+        if "q" in request.query_params:
+            raise serializers.ValidationError(
+                {
+                    "q": _(
+                        "Search terms are not read from the address. "
+                        "Send them in the body of POST /api/v1/people/search/."
+                    )
+                }
+            )
+        return _people_page(self, request, "")
 
     @extend_schema(
         operation_id="people_create",
@@ -262,7 +251,7 @@ class PeopleSearchView(ApiView):
     def post(self, request):
         params = SearchQuery(data=request.data)
         params.is_valid(raise_exception=True)
-        return _people_page(self, request, params.validated_data["q"].strip(), how="post")
+        return _people_page(self, request, params.validated_data["q"].strip())
 
 
 class PersonView(ApiView):

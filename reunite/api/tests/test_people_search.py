@@ -78,20 +78,24 @@ def test_another_organisation_finds_none_of_org_a(as_user, charlie, rosa):
     assert found.status_code == 200 and found.json()["results"] == []
 
 
-def test_the_old_get_search_still_answers_and_is_counted(as_user, alice, rosa):
+def test_search_terms_in_the_address_are_refused_not_ignored(as_user, alice, rosa):
+    """14.2.1: a name in a URL stays in logs. An old client's GET ?q= gets a 400 that says
+    where the terms go, not the whole list as if it had found everyone."""
     client = as_user(alice, scopes=["read"])
-    found = client.get(PEOPLE, {"q": "garcia"}).json()["results"]
-    assert [row["id"] for row in found] == [str(rosa.public_id)]
-    listed = AuditEvent.objects.get(event_type=EventType.PEOPLE_LISTED)
-    assert listed.data["query_in_url"] is True
+    refused = client.get(PEOPLE, {"q": "garcia"})
+    assert refused.status_code == 400
+    assert "POST /api/v1/people/search/" in refused.json()["error"]["fields"]["q"][0]
+    assert not AuditEvent.objects.filter(event_type=EventType.PEOPLE_LISTED).exists()
+    listed = client.get(PEOPLE)
+    assert [row["id"] for row in listed.json()["results"]] == [str(rosa.public_id)]
 
 
-def test_the_schema_offers_the_body_search_and_deprecates_q_in_the_url(client):
+def test_the_schema_offers_the_body_search_and_no_q_in_the_url(client):
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     search = schema["paths"]["/api/v1/people/search/"]["post"]
     assert search["operationId"] == "people_search"
     body = search["requestBody"]["content"][JSON]["schema"]["$ref"].rsplit("/", 1)[1]
     assert "q" in schema["components"]["schemas"][body]["properties"]
     assert search["x-scope"] == "read"
-    (q,) = [p for p in schema["paths"]["/api/v1/people/"]["get"]["parameters"] if p["name"] == "q"]
-    assert q["deprecated"] is True
+    listing = schema["paths"]["/api/v1/people/"]["get"]["parameters"]
+    assert [p["name"] for p in listing] == ["limit", "offset"]
