@@ -119,7 +119,12 @@ INSTALLED_APPS = [
     "reunite.reports",
 ]
 
+# Reverse proxies whose X-Forwarded-For is believed ("10.0.0.5,10.1.0.0/16"); empty: none,
+# REMOTE_ADDR is the client (reunite.core.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = [p for p in (env("TRUSTED_PROXIES") or "").split(",") if p.strip()]
+
 MIDDLEWARE = [
+    "reunite.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "reunite.core.middleware.MethodAllowlistMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -323,7 +328,9 @@ REST_FRAMEWORK = {
         "anonymous": env("API_RATE_ANONYMOUS") or "60/hour",  # the schema, per address
         "auth_failures": env("API_RATE_AUTH_FAILURES") or "20/hour",  # bad tokens, per address
     },
-    "NUM_PROXIES": 0,  # the client address is REMOTE_ADDR, as everywhere in the portal
+    # The client address is REMOTE_ADDR, as everywhere in the portal (set from a trusted
+    # proxy's X-Forwarded-For by TrustedProxyMiddleware, never from a client's).
+    "NUM_PROXIES": 0,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],  # JSON only, no HTML
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "reunite.api.errors.exception_handler",
