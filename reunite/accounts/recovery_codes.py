@@ -158,7 +158,7 @@ def warn_if_missing(request, user) -> None:
         messages.warning(
             request,
             _(
-                "You have no recovery codes left. Make a new set under Second factors, "
+                "You have no usable recovery codes. Make a set under Second factors, "
                 "in case you lose your authenticator app."
             ),
             fail_silently=True,  # a sign-in outside the pages (tests, the API) has no messages
