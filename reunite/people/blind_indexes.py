@@ -271,10 +271,15 @@ def _recompute_search_keys(ids: list[int]) -> int:
 
     people = _people(ids)
     SearchKey.objects.filter(person_id__in=ids).delete()
+    # An edit that does not lock the person (adding a name) may have re-keyed them under
+    # the current key meanwhile: its keys are right, and stay.
     SearchKey.objects.bulk_create(
-        SearchKey(person_id=person.pk, digest=d)
-        for person in people
-        for d in sorted(search_keys_of(person))
+        (
+            SearchKey(person_id=person.pk, digest=d)
+            for person in people
+            for d in sorted(search_keys_of(person))
+        ),
+        ignore_conflicts=True,
     )
     return len(people)
 

@@ -15,9 +15,12 @@ def _recompute_block_keys(ids: list[int]) -> int:
     people = list(with_record(Person._base_manager.select_for_update().filter(pk__in=ids)))
     BlockKey.objects.filter(person_id__in=ids).delete()
     BlockKey.objects.bulk_create(
-        BlockKey(person_id=person.pk, digest=d)
-        for person in people
-        for d in sorted(block_keys_of(to_record(person)))
+        (
+            BlockKey(person_id=person.pk, digest=d)
+            for person in people
+            for d in sorted(block_keys_of(to_record(person)))
+        ),
+        ignore_conflicts=True,  # as candidates_refresh, which may have run meanwhile
     )
     return len(people)
 
