@@ -186,6 +186,28 @@ def open_people() -> dict:
     return {"opened": opened, "refused": refused, "with_marker": markers}
 
 
+def search_people(email: str, every: int = 10) -> dict:
+    """Search for every `every`-th person of `email`'s organisation by their given names
+    and surnames, as `email` would (blind indexes, with the ring of this process): how
+    many were looked for, and how many of them came back first (an exact match)."""
+    from reunite.people import selectors
+    from reunite.people.models import Person
+
+    actor = _membership(email)
+    people = Person.objects.filter(organization=actor.organization, deleted_at__isnull=True)
+    searched = found = 0
+    for person in list(people.order_by("pk"))[::every]:
+        query = " ".join(
+            (person.given_names, person.paternal_surname, person.maternal_surname)
+        ).strip()
+        if not query:
+            continue
+        searched += 1
+        ranked = selectors.person_list(actor=actor, query=query)
+        found += ranked.exact.filter(pk=person.pk).exists()
+    return {"searched": searched, "found": found}
+
+
 def funds_setup(amount_cents: int = 300_000, threshold: int = 100_000) -> dict:
     """Money in the bond fund and one disbursement that needs two approvals."""
     from django.conf import settings
@@ -289,7 +311,7 @@ COMMANDS = {
     f.__name__: f
     for f in (
         seed, token, registry_csv, import_file, import_resume, import_state, open_people,
-        funds_setup, funds_act, funds_state, person_state, counts,
+        search_people, funds_setup, funds_act, funds_state, person_state, counts,
     )
 }  # fmt: skip
 

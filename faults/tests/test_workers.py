@@ -1,5 +1,6 @@
 """Background processes killed outright (SIGKILL: no handler runs, no cleanup) in the
-middle of their work, then started again: an import and a data-key rotation."""
+middle of their work, then started again: an import, a data-key rotation and a
+blind-index key rotation."""
 
 from __future__ import annotations
 
@@ -143,6 +144,82 @@ def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
     assert rotated_events(portal) == 1
     status = portal.manage("keys", "status", env=ring)
     assert "Rows still to rotate: 0" in status.stdout, status.stdout
+    assert seconds < harness.RECOVERY_SECONDS
+
+
+def indexed_under(portal, key_id: str) -> int:
+    """People whose search keys a blind-index key made ("b2.<hex>")."""
+    return portal.cluster.one(
+        "SELECT count(DISTINCT person_id) FROM people_searchkey WHERE left(digest, %s) = %s",
+        (len(key_id) + 1, f"{key_id}."),
+        db=portal.db,
+    )
+
+
+def test_index_key_rotation_killed_halfway_resumes_and_search_finds_everyone(portal):
+    """`reunite keys rotate-index` is killed halfway: each person's search keys are all
+    under the old key or all under the new one, and a search with the ring finds every
+    person it looks for; run again, it finishes the rest and records one audit event.
+    Without the old key, the people not yet rotated would not be found."""
+    path = str(portal.workdir / "parents.csv")
+    portal.agent("registry_csv", rows=1000, path=path)
+    portal.agent("import_file", email="alice@faults.example.org", path=path)
+    total = portal.cluster.one(
+        "SELECT count(DISTINCT person_id) FROM people_searchkey", db=portal.db
+    )
+    ring = portal.env(BLIND_INDEX_KEYS=f"b2:{harness.key()}")  # BLIND_INDEX_KEY stays, oldest
+    rotate = [
+        harness.PYTHON, "manage.py", "keys", "rotate-index", "--yes", "--batch-size", str(BATCH),
+    ]  # fmt: skip
+    # Halfway, as for the data keys: the people's search keys are recomputed first, by
+    # person in id order, each batch locking its people; the 601st person is held.
+    stopper = portal.cluster.connect(portal.db, autocommit=False)
+    stopper.execute(
+        "SELECT 1 FROM people_person WHERE id = (SELECT id FROM people_person ORDER BY id OFFSET 600 LIMIT 1) FOR UPDATE"
+    )
+    first = portal.spawn(rotate, "keys-rotate-index", ring)
+    portal.processes.append(first)
+    harness.wait_for(
+        lambda: portal.cluster.backends(portal.db, waiting_on_lock=True),
+        timeout=120,
+        what="halfway",
+    )
+    kill(first)
+    stopper.rollback()
+    stopper.close()
+    done = indexed_under(portal, "b2")
+    assert done == 600, "whole batches only: the six before the stopped one"
+    mixed = portal.cluster.one(
+        "SELECT count(*) FROM (SELECT person_id FROM people_searchkey GROUP BY person_id"
+        " HAVING count(DISTINCT left(digest, 3) = 'b2.') > 1) AS both_keys",
+        db=portal.db,
+    )
+    assert mixed == 0, "a person's keys are recomputed together"
+    assert rotated_events(portal) == 0
+    found = portal.agent("search_people", env=ring, email="alice@faults.example.org")
+    assert found["searched"] > 50 and found["found"] == found["searched"]
+    new_only = portal.agent(
+        "search_people", env={**ring, "BLIND_INDEX_KEY": ""}, email="alice@faults.example.org"
+    )
+    assert new_only["found"] < new_only["searched"], "the old key is still needed mid-rotation"
+
+    second, began, _ = harness.boot(
+        portal,
+        lambda: portal.spawn(rotate, "keys-rotate-index", ring),
+        log_line="Recomputing blind indexes under",
+    )
+    portal.processes.append(second)
+    assert second.wait(timeout=300) == 0
+    seconds = harness.report("index key rotation killed halfway", time.monotonic() - began,
+                             "rotation resumed and finished")  # fmt: skip
+    assert indexed_under(portal, "b2") == total
+    assert rotated_events(portal) == 1
+    status = portal.manage("keys", "index-status", env=ring)
+    assert "Still to rotate: 0" in status.stdout, status.stdout
+    found = portal.agent(
+        "search_people", env={**ring, "BLIND_INDEX_KEY": ""}, email="alice@faults.example.org"
+    )
+    assert found["searched"] > 50 and found["found"] == found["searched"]
     assert seconds < harness.RECOVERY_SECONDS
 
 
