@@ -105,6 +105,14 @@ def on_mfa_reset(sender, request, user, authenticator, **kwargs):
     _end_other_sessions(request, user)
 
 
+@receiver(mfa_signals.authenticator_used)
+def on_mfa_used(sender, request, user, authenticator, reauthenticated=False, **kwargs):
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        recovery_codes.code_used(
+            request=request, user=user, authenticator=authenticator, reauthenticated=reauthenticated
+        )
+
+
 @receiver(mfa_signals.authentication_failed)
 def on_mfa_failed(sender, request, user, authenticator, **kwargs):
     record(

@@ -17,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
+import smtplib
 import time
 
 from allauth.core import context as allauth_context
@@ -28,10 +30,17 @@ from allauth.mfa.recovery_codes.internal import auth as allauth_auth
 from allauth.mfa.recovery_codes.internal import flows as allauth_flows
 from django.conf import settings
 from django.contrib import messages
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reunite.audit.events import EventType
+from reunite.audit.services import record
 from reunite.core import crypto
+
+logger = logging.getLogger(__name__)
 
 SCHEME = "sha256-salted-v1"
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -163,3 +172,32 @@ def warn_if_missing(request, user) -> None:
             ),
             fail_silently=True,  # a sign-in outside the pages (tests, the API) has no messages
         )
+
+
+# --- a code used ---------------------------------------------------------------------------
+
+
+def code_used(*, request, user, authenticator: Authenticator, reauthenticated: bool) -> None:
+    """A recovery code opened the account: audited, and the member is told by email at
+    once, with how many codes are left, since a code in someone else's hands looks
+    exactly like this."""
+    fresh = Authenticator.objects.get(pk=authenticator.pk)  # the caller's copy predates the use
+    left = len(fresh.wrap().get_unused_codes())
+    source_ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    record(
+        event_type=EventType.RECOVERY_CODE_USED,
+        actor=user,
+        data={"left": left, "reauthenticated": reauthenticated},
+        source_ip=source_ip,
+    )
+    context = {"left": left, "address": source_ip or "?", "at": timezone.now()}
+    try:
+        send_mail(
+            subject=_("A recovery code was used on your Reunite account"),
+            message=render_to_string("accounts/email/recovery_code_used.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        # The member locked out of their app still gets in; the audit event stands.
+        logger.warning("recovery-code notice not sent: mail server unavailable")

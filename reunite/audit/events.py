@@ -18,6 +18,7 @@ class EventType(models.TextChoices):
     MFA_REMOVED = "mfa.removed", _("Second factor removed")
     MFA_RESET = "mfa.reset_by_admin", _("Second factors reset by an organisation admin")
     RECOVERY_CODES_GENERATED = "mfa.recovery_codes", _("Recovery codes generated")
+    RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used")
     ORGANIZATION_CREATED = "org.created", _("Organisation created")
     ORGANIZATION_SWITCHED = "org.switched", _("Switched organisation")
     INVITATION_SENT = "member.invited", _("Invitation sent")

@@ -129,6 +129,35 @@ def test_a_code_signs_in_once_whatever_its_case_spacing_or_dashes(
     assert len(left.wrap().get_unused_codes()) == 9
 
 
+def test_a_used_code_is_audited_and_the_member_emailed_with_the_count_left(
+    client, alice, password, mailoutbox
+):
+    codes = HashedRecoveryCodes.activate(alice).instance.new_codes
+    client.post(
+        reverse("account_login"),
+        {"login": alice.email, "password": password},
+        REMOTE_ADDR="198.51.100.23",
+    )
+    client.post(reverse("mfa_authenticate"), {"code": codes[0]}, REMOTE_ADDR="198.51.100.23")
+    used = AuditEvent.objects.get(event_type=EventType.RECOVERY_CODE_USED)
+    assert used.actor_id == alice.public_id and used.data == {"left": 9, "reauthenticated": False}
+    (mail,) = [m for m in mailoutbox if "recovery code was used" in m.subject]
+    assert mail.to == [alice.email]
+    assert "198.51.100.23" in mail.body and "9 recovery codes are left" in mail.body
+    assert codes[0] not in mail.body
+
+
+def test_signing_in_with_the_authenticator_app_sends_no_such_email(
+    client, alice, password, mailoutbox
+):
+    HashedRecoveryCodes.activate(alice)
+    sign_in_with_password(client, alice.email, password)
+    client.post(reverse("mfa_authenticate"), {"code": totp_now(alice.totp_secret)})
+    assert "_auth_user_id" in client.session
+    assert not AuditEvent.objects.filter(event_type=EventType.RECOVERY_CODE_USED).exists()
+    assert not any("recovery code was used" in m.subject for m in mailoutbox)
+
+
 @pytest.mark.parametrize("typed", ["", "----", "0000-0000-0000-0000-0000-0000", "12345678"])
 def test_wrong_codes_are_refused(alice, typed):
     wrapper = HashedRecoveryCodes.activate(alice)
