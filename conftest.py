@@ -60,7 +60,7 @@ def _isolated_cache(settings):
 # Database guards (triggers) that refuse the row deletions a test flush makes: the migration
 # that installs each, and the name of its statements in that migration.
 GUARDS = [
-    ("reunite.audit.migrations.0002_append_only", "APPEND_ONLY_SQL"),  # append-only audit log
+    ("reunite.audit.migrations.0004_seal_after_commit", "SEAL_ONLY_SQL"),  # append-only audit log
     ("reunite.funds.migrations.0002_ledger_guards", "GUARD_SQL"),  # posted ledger entries
 ]
 

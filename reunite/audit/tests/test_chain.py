@@ -10,27 +10,33 @@ from django.utils import timezone
 
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
-from reunite.audit.services import GENESIS, anchor, record, verify
+from reunite.audit.services import GENESIS, anchor, record, seal_pending, verify
 
 pytestmark = pytest.mark.django_db
 
 
 def make_events(n=5):
-    return [
+    """n events, sealed as they would be once their transaction commits (the test's own
+    transaction never commits, so its on_commit sealer never runs: seal by hand)."""
+    events = [
         record(event_type=EventType.LOGIN_FAILED, data={"n": i}, source_ip="192.0.2.1")
         for i in range(n)
     ]
+    seal_pending()
+    for event in events:
+        event.refresh_from_db()
+    return events
 
 
 def without_triggers(sql, params=()):
     """What an intruder with database access would do: drop the guard, then edit."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_no_change")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
             cursor.execute(sql, params)
-            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_no_change")
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
         else:
-            cursor.execute("DROP TRIGGER audit_no_update")
+            cursor.execute("DROP TRIGGER audit_seal_only")
             cursor.execute("DROP TRIGGER audit_no_delete")
             cursor.execute(sql, params)
 
@@ -71,6 +77,17 @@ def test_verify_finds_a_removed_event():
     events = make_events(5)
     without_triggers("DELETE FROM audit_auditevent WHERE seq = %s", [events[1].seq])
     assert verify().first_bad_seq == events[1].seq
+
+
+def test_verify_finds_an_event_unsealed_in_the_middle():
+    """Emptying a sealed event's place (to have it sealed again elsewhere) leaves a gap."""
+    events = make_events(4)
+    without_triggers(
+        "UPDATE audit_auditevent SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = %s",
+        [events[1].seq],
+    )
+    result = verify()
+    assert (result.ok, result.first_bad_seq, result.pending) == (False, events[1].seq, 1)
 
 
 def test_anchors_reveal_deleted_newest_events(tmp_path):
