@@ -38,4 +38,6 @@ def audit_events(
         events = events.filter(occurred_at__date__gte=filters.since)
     if filters.until:
         events = events.filter(occurred_at__date__lte=filters.until)
-    return events.order_by("-seq")
+    # Newest first by insert order, not seq: an event is pending (no seq) from its insert
+    # until just after its transaction commits, and the log shows it all the same.
+    return events.order_by("-id")

@@ -114,4 +114,4 @@ def is_stale(event: CustodyEvent | None, *, today: date) -> bool:
 
 
 def access_history(*, person: Person, limit: int = 50) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(target_id=str(person.public_id)).order_by("-seq")[:limit]
+    return AuditEvent.objects.filter(target_id=str(person.public_id)).order_by("-id")[:limit]

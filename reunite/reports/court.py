@@ -265,7 +265,7 @@ def _ineligible_at(*, cases, organization: Organization, as_of: datetime):
             ],
             occurred_at__lte=as_of,
         )
-        .order_by("seq")
+        .order_by("id")  # insert order: seq is empty until the event is sealed
         .values_list("target_id", "data")
     )
     for target_id, data in events:

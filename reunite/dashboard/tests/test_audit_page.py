@@ -6,7 +6,7 @@ from django.urls import reverse
 from conftest import signed_in
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
-from reunite.audit.services import record
+from reunite.audit.services import record, seal_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,19 @@ def test_audit_page_query_count_does_not_grow_with_events(
         record(event_type=EventType.LOGIN, actor=alice, organization=org_a)
     with django_assert_max_num_queries(25):
         client.get(reverse("dashboard:audit"))
+
+
+def test_pending_events_are_listed_too_newest_first(client, dana, alice, org_a):
+    """An event is pending (no seq) from its insert until just after its transaction
+    commits; the log lists it in insert order all the same, marked pending."""
+    signed_in(client, dana)
+    sealed = record(event_type=EventType.ROLE_CHANGED, actor=alice, organization=org_a)
+    seal_pending()
+    sealed.refresh_from_db()
+    pending = record(event_type=EventType.INVITATION_SENT, actor=alice, organization=org_a)
+    response = client.get(reverse("dashboard:audit"))
+    shown = [event.pk for event, _ in response.context["rows"]]
+    assert shown.index(pending.pk) < shown.index(sealed.pk)
+    body = response.content.decode()
+    assert f"<tr><td>{sealed.seq}</td>" in body
+    assert "<tr><td>pending</td>" in body
