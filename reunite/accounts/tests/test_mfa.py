@@ -90,7 +90,7 @@ def test_wrong_second_factor_is_refused_and_audited(client, alice, password):
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200
     assert client.get(reverse("dashboard:home")).status_code == 302
-    event = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILED).latest("seq")
+    event = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILED).latest("id")
     assert event.data["stage"] == "second_factor"
 
 

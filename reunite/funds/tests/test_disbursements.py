@@ -124,7 +124,7 @@ def test_a_bond_paid_then_refunded(alice, fiona, funded, case_id):
     assert balances.cash == 2_000_000 and balances.bonds_outstanding == 0
     money = selectors.case_balances(actor=member(fiona), case_id=case_id)
     assert (money.paid_out, money.returned, money.net_cost) == (150_000, 150_000, 0)
-    kinds = [e.event_type for e in AuditEvent.objects.order_by("seq")]
+    kinds = [e.event_type for e in AuditEvent.objects.order_by("id")]
     assert kinds[-4:] == [
         EventType.DISBURSEMENT_REQUESTED,
         EventType.DISBURSEMENT_APPROVAL,
@@ -202,7 +202,7 @@ def test_a_second_approver_is_needed_above_the_threshold(
     assert second.status == S.APPROVED and second.approvals.count() == 2
     event = (
         AuditEvent.objects.filter(event_type=EventType.DISBURSEMENT_APPROVAL)
-        .order_by("-seq")
+        .order_by("-id")
         .first()
     )
     assert event.data == {"approvals": 2, "approvals_required": 2, "status": "approved"}

@@ -98,7 +98,7 @@ def test_exclusion_import_adds_each_contractor_once_and_reports_bad_rows(fiona):
     assert (again.created, again.already_listed) == (0, 4)
     assert ExclusionEntry.objects.count() == 3
     event = (
-        AuditEvent.objects.filter(event_type=EventType.EXCLUSIONS_IMPORTED).order_by("seq").first()
+        AuditEvent.objects.filter(event_type=EventType.EXCLUSIONS_IMPORTED).order_by("id").first()
     )
     assert event.data == {"created": 3, "already_listed": 1, "other_agency": 1, "rejected": 4}
 

@@ -141,5 +141,5 @@ def test_cases_export_counts_members_and_names_no_client(client, alice, ada):
     header, row = body.splitlines()[:2]
     assert header.lstrip("\ufeff").startswith("case_id,reference,stage")  # BOM for Excel
     assert ",1,1," in row  # one child, one adult
-    event = AuditEvent.objects.filter(event_type=EventType.EXPORTED).latest("seq")
+    event = AuditEvent.objects.filter(event_type=EventType.EXPORTED).latest("id")
     assert event.data["what"] == "cases" and event.data["rows"] == 1

@@ -41,7 +41,7 @@ def test_edits_of_different_fields_from_two_open_pages_both_survive(client, alic
     assert save(client, person, mine | {"person-given_names": "Rosa Elvira"}).status_code == 302
     person.refresh_from_db()
     assert (person.given_names, person.notes) == ("Rosa Elvira", "Bob's notes")
-    events = AuditEvent.objects.filter(event_type=EventType.PERSON_UPDATED).order_by("seq")
+    events = AuditEvent.objects.filter(event_type=EventType.PERSON_UPDATED).order_by("id")
     assert [e.fields for e in events] == [["notes"], ["given_names"]]
 
 
