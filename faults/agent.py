@@ -263,13 +263,15 @@ def funds_state(disbursement: str) -> dict:
 
     item = Disbursement.objects.get(public_id=disbursement)
     fiona = _membership("fiona@faults.example.org")
+    chain = verify()
     return {
         "status": item.status,
         "approvals": Approval.objects.filter(disbursement=item).count(),
         "payments": Transaction.objects.filter(kind="payment").count(),
         "paid_events": AuditEvent.objects.filter(event_type=EventType.DISBURSEMENT_PAID).count(),
         "reconciled": selectors.ledger_reconcile(actor=fiona).ok,
-        "audit_chain_ok": verify().ok,
+        "audit_chain_ok": chain.ok,
+        "audit_pending": chain.pending,  # committed, not yet sealed into the chain
     }
 
 
@@ -298,12 +300,15 @@ def counts() -> dict:
     from reunite.audit.services import verify
     from reunite.people.models import Person, SearchKey
 
+    chain = verify()
     return {
         "people": Person.objects.count(),
         "people_without_keys": Person.objects.annotate(k=Count("search_keys")).filter(k=0).count(),
         "search_keys": SearchKey.objects.count(),
         "created_events": AuditEvent.objects.filter(event_type=EventType.PERSON_CREATED).count(),
-        "audit_chain_ok": verify().ok,
+        "audit_chain_ok": chain.ok,
+        "audit_pending": chain.pending,  # committed, not yet sealed into the chain
+        "audit_sealed": chain.checked,
     }
 
 

@@ -88,6 +88,7 @@ def test_concurrent_approvals_and_payments_pay_once(portal):
         "paid_events": 1,
         "reconciled": True,
         "audit_chain_ok": True,
+        "audit_pending": 0,  # each process sealed its events right after its commit
     }
 
 
