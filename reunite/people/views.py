@@ -382,6 +382,13 @@ SMALL_FORMS = (
 )
 
 
+def ids(key: str) -> str:
+    """The `auto_id` of one of the person page's small forms: several have fields of the
+    same name (kind, source...), and one page must not hold two elements with one id (a
+    label would name the wrong field)."""
+    return "id_" + key.removesuffix("_form") + "-%s"
+
+
 def _person_page(request, person, *, forms=None, status=200):
     """Render the person page (with `forms` holding a small form re-shown with its errors)
     and record which fields were shown."""
@@ -395,15 +402,19 @@ def _person_page(request, person, *, forms=None, status=200):
     show_history = owner and has(actor, Capability.VIEW_AUDIT)
     forms = forms or {}
     defaults = {
-        "name_form": NameForm(),
-        "identifier_form": IdentifierAddForm(),
-        "custody_form": CustodyForm(initial={"last_verified_on": today}),
-        "contact_form": ContactForm(),
-        "consent_form": ConsentForm(),
+        "name_form": NameForm(auto_id=ids("name_form")),
+        "identifier_form": IdentifierAddForm(auto_id=ids("identifier_form")),
+        "custody_form": CustodyForm(
+            initial={"last_verified_on": today}, auto_id=ids("custody_form")
+        ),
+        "contact_form": ContactForm(auto_id=ids("contact_form")),
+        "consent_form": ConsentForm(auto_id=ids("consent_form")),
         "share_form": None,
     }
     if owner and can_edit:
-        defaults["share_form"] = ShareForm(organizations=other_organizations(actor=actor))
+        defaults["share_form"] = ShareForm(
+            organizations=other_organizations(actor=actor), auto_id=ids("share_form")
+        )
     context = {name: forms.get(name, default) for name, default in defaults.items()}
     context["open_form"] = next(iter(forms), "")
     history, names = [], {}
@@ -544,7 +555,7 @@ def name_add(request, public_id):
     return _small_form(
         request,
         public_id,
-        form=NameForm(request.POST),
+        form=NameForm(request.POST, auto_id=ids("name_form")),
         key="name_form",
         action=lambda person, data: services.name_add(actor=actor, person=person, **data),
         success=_("Name recorded."),
@@ -569,7 +580,7 @@ def identifier_add(request, public_id):
     return _small_form(
         request,
         public_id,
-        form=IdentifierAddForm(request.POST),
+        form=IdentifierAddForm(request.POST, auto_id=ids("identifier_form")),
         key="identifier_form",
         action=action,
         success=_("Identifier recorded."),
@@ -581,7 +592,7 @@ def identifier_add(request, public_id):
 @member_view(Capability.EDIT_CLIENTS)
 def custody_add(request, public_id):
     actor = request.membership
-    form = CustodyForm(request.POST)
+    form = CustodyForm(request.POST, auto_id=ids("custody_form"))
     return _small_form(
         request,
         public_id,
@@ -602,7 +613,7 @@ def contact_add(request, public_id):
     return _small_form(
         request,
         public_id,
-        form=ContactForm(request.POST),
+        form=ContactForm(request.POST, auto_id=ids("contact_form")),
         key="contact_form",
         action=lambda person, data: services.contact_add(actor=actor, person=person, **data),
         success=_("Contact recorded."),
@@ -614,7 +625,7 @@ def contact_add(request, public_id):
 @member_view(Capability.EDIT_CLIENTS)
 def consent_add(request, public_id):
     actor = request.membership
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, auto_id=ids("consent_form"))
     return _small_form(
         request,
         public_id,
@@ -704,7 +715,7 @@ def share_revoke(request, public_id):
 def share_grant(request, public_id):
     actor = request.membership
     organizations = list(other_organizations(actor=actor))
-    form = ShareForm(request.POST, organizations=organizations)
+    form = ShareForm(request.POST, organizations=organizations, auto_id=ids("share_form"))
     by_id = {str(o.public_id): o for o in organizations}
     person = access_person(actor=actor, public_id=public_id, write=True)
     if not is_owner(actor=actor, person=person):
