@@ -109,39 +109,42 @@ def _seal_committed() -> None:
 
 
 def seal_pending(*, batch_size: int = SEAL_BATCH) -> int:
-    """Give every committed pending event its place in the chain, in insert order; return
-    how many were sealed.
+    """Give every pending event committed so far its place in the chain, in insert order;
+    return how many were sealed.
 
     Each batch is one short transaction of its own holding the chain's lock (PostgreSQL's
     advisory lock; on SQLite the IMMEDIATE transaction's write lock), so two sealers never
     hand out the same seq: the second one waits, then reads the head the first one left.
     The unique seq and prev_hash columns would refuse a fork even if that lock failed.
+    One pass is enough after a commit: every committed event has a sealer of its own
+    coming, so a sealer never keeps sealing what commits after it took the lock.
     Call it outside any transaction: inside one it would hold the lock until that commits.
     """
     sealed = 0
-    # Cheap look without the lock: most calls find that another sealer was quicker.
+    # A cheap look without the lock first: often another sealer was quicker.
     while AuditEvent.objects.filter(seq__isnull=True).exists():
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
             batch = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
-            if not batch:
-                break
-            head = (
-                AuditEvent.objects.filter(seq__isnull=False)
-                .order_by("-seq")
-                .only("seq", "hash")
-                .first()
-            )
-            seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
-            for event in batch:
-                event.seq, event.prev_hash = seq + 1, prev_hash
-                event.hash = _digest(event)
-                seq, prev_hash = event.seq, event.hash
-            AuditEvent.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
+            if batch:
+                _chain(batch)
         sealed += len(batch)
+        if len(batch) < batch_size:  # all that was pending when the lock was taken
+            break
     return sealed
+
+
+def _chain(batch: list[AuditEvent]) -> None:
+    """Seal `batch` after the chain's head (the caller holds the lock)."""
+    head = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").only("seq", "hash").first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    for event in batch:
+        event.seq, event.prev_hash = seq + 1, prev_hash
+        event.hash = _digest(event)
+        seq, prev_hash = event.seq, event.hash
+    AuditEvent.objects.bulk_update(batch, ["seq", "prev_hash", "hash"])
 
 
 @dataclass(frozen=True)
