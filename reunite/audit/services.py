@@ -88,7 +88,13 @@ def record(
 
 def _seal_after_commit() -> None:
     """Have the pending events sealed once the outermost transaction commits: one sealer
-    per transaction, however many events it records."""
+    per transaction, however many events it records.
+
+    (In a test's transaction, which never commits, nothing is sealed; and
+    captureOnCommitCallbacks(execute=True) runs only the callbacks queued inside it, so an
+    event recorded after a sealer was queued earlier in the test stays pending there:
+    call seal_pending() to seal it.)
+    """
     # Django keeps the callbacks as (savepoint ids, func, robust); one already queued
     # survives unless a savepoint around it rolls back, and that would take this
     # transaction's events with it. (A private attribute, read only, stable since 4.2.)
