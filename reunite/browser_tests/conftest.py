@@ -174,3 +174,43 @@ def switch_language(browser, code: str) -> None:
 
     Select(wait_for(browser, "select#language")).select_by_value(code)
     submit(browser, "#language-go")
+
+
+# --- Accessibility -------------------------------------------------------------------
+
+AXE_SCRIPT = os.path.join(os.path.dirname(__file__), "vendor", "axe.min.js")  # axe-core 4.14.1
+# WCAG 2.0 and 2.1, levels A and AA; axe's best practices add headings, landmarks and
+# the skip link, which WCAG checks only through them.
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice")
+
+
+def axe_audit(browser) -> dict[str, list[dict]]:
+    """Run axe-core on the current page. Returns {"violations": [...], "incomplete": [...]}
+    ("incomplete": what axe could not decide and asks a person to review), each result as
+    {"id", "impact", "help", "nodes": [{"target", "summary"}]}.
+
+    The script is the vendored copy (no network); WebDriver injects it, so the page's
+    CSP, which allows only the portal's own scripts, does not apply to it."""
+    if not browser.execute_script("return typeof window.axe === 'object'"):
+        with open(AXE_SCRIPT, encoding="utf-8") as script:
+            browser.execute_script(script.read())
+    browser.set_script_timeout(WAIT_SECONDS * 3)
+    outcome = browser.execute_async_script(
+        """
+        const done = arguments[arguments.length - 1];
+        const shape = results => results.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({
+              target: n.target.join(" "),
+              summary: n.failureSummary
+                || [...n.any, ...n.all, ...n.none].map(c => c.message).join("; ")}))}));
+        axe.run(document, {runOnly: {type: "tag", values: arguments[0]},
+                           resultTypes: ["violations", "incomplete"]})
+          .then(r => done({violations: shape(r.violations), incomplete: shape(r.incomplete)}))
+          .catch(e => done({error: String(e)}));
+        """,
+        list(AXE_TAGS),
+    )
+    if "error" in outcome:
+        pytest.fail(f"axe-core could not run on {browser.current_url}: {outcome['error']}")
+    return outcome
