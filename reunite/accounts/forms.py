@@ -12,7 +12,11 @@ class InvitationForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    full_name = forms.CharField(label=_("Your full name"), max_length=200)
+    full_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),  # WCAG 1.3.5: the user's own
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
