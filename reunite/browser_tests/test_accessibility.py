@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from conftest import _member, totp_now
+from reunite.accounts import services as account_services
 from reunite.accounts.roles import Role
 from reunite.accounts.tests.factories import MembershipFactory
 from reunite.api import services as api_services
@@ -104,6 +105,14 @@ def _failed_sign_in(browser, demo):
     submit(browser)
 
 
+def _weak_password(browser, demo):
+    fill(browser, "#id_full_name", "Nadia Newcomer")
+    fill(browser, "#id_password1", "password")
+    fill(browser, "#id_password2", "password")
+    submit(browser)
+    wait_for(browser, ".field.invalid")
+
+
 def _wrong_code(browser, demo):
     fill(browser, "#id_code", "000000")
     submit(browser)
@@ -177,6 +186,27 @@ TOURS = [
     Tour("anonymous", None, SIGN_IN),
     Tour("anonymous-fr", None, SIGN_IN, lang="fr"),
     Tour(
+        "invitee",
+        None,
+        [
+            Page(
+                "invitation",
+                url("accounts:invitation_accept", "invitation"),
+                h1="Join Border Legal Aid (test A)",
+            ),
+            Page(
+                "invitation-weak-password",
+                url("accounts:invitation_accept", "invitation"),
+                _weak_password,
+            ),
+            Page(
+                "invitation-invalid",
+                lambda demo: reverse("accounts:invitation_accept", args=["not-a-token"]),
+                h1="Invitation not valid",
+            ),
+        ],
+    ),
+    Tour(
         "second-factor",
         "password-only",
         [
@@ -245,7 +275,8 @@ def farah(org_a):
 @pytest.fixture
 def demo(alice, bob, charlie, ada, dana, farah):
     """Demo families on both sides, walked cases, money in and out, an import with a
-    rejected row, an export waiting for approval and an API token: the ids of one of each."""
+    rejected row, an export waiting for approval, an API token and an open invitation: the
+    ids of one of each (the invitation: its token)."""
     now = timezone.now()
     attorney, finance = alice.memberships.get(), farah.memberships.get()
     load_demo_families(
@@ -269,6 +300,13 @@ def demo(alice, bob, charlie, ada, dana, farah):
         actor=attorney, kind="people", fmt="csv", purpose="Bond hearing packet", now=now
     )
     api_services.token_create(actor=attorney, name="Case system", scopes=["read"], days=30, now=now)
+    _invitation, token = account_services.invitation_create(
+        actor=ada.memberships.get(),
+        email="newcomer@a.example.org",
+        role=Role.ATTORNEY,
+        now=now,
+        accept_url=lambda token: reverse("accounts:invitation_accept", args=[token]),
+    )
     ours = Person.objects.filter(organization=attorney.organization, deleted_at__isnull=True)
     parent = ours.filter(family_role=FamilyRole.PARENT, kind=RecordKind.CLIENT).order_by("pk")[0]
     return {
@@ -288,6 +326,7 @@ def demo(alice, bob, charlie, ada, dana, farah):
         .order_by("pk")[0]
         .public_id,
         "member": bob.memberships.get().public_id,
+        "invitation": token,
     }
 
 
