@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from reunite.core import crypto
 
-        # A malformed BLIND_INDEX_KEYS stops every process at start-up with the reason,
-        # rather than at the first search.
+        # A malformed DATA_KEYS or BLIND_INDEX_KEYS stops every process at start-up with
+        # the reason, rather than at the first read or search.
+        crypto.keyring()
         crypto.index_keyring()

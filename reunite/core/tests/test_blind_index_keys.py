@@ -120,3 +120,10 @@ def test_production_refuses_to_start_without_any_blind_index_key():
     result = start({})
     assert result.returncode != 0
     assert "BLIND_INDEX_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_with_a_malformed_data_key_ring():
+    result = start({"BLIND_INDEX_KEY": "legacy", "DATA_KEYS": "k1:tooshort"})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "Data key 'k1'" in result.stderr
+    assert "tooshort" not in result.stderr  # the key itself is never shown
