@@ -43,6 +43,7 @@ check: $(VENV_STAMP) ## Lint, import contracts, migrations, production settings,
 	REUNITE_ENV=production SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 	  DATA_KEYS=k1:$$($(PY) -c 'import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	  BLIND_INDEX_KEY=check-only ALLOWED_HOSTS=reunite.example.org DATABASE_URL=sqlite:///:memory: \
+	  UPLOAD_SCAN_CLAMD=tcp://127.0.0.1:3310 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 	@echo "== security gates (see SECURITY.md) =="
 	.venv/bin/bandit --quiet --recursive reunite config --severity-level high

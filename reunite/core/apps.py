@@ -6,7 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from reunite.core import crypto
+        from reunite.core import checks, crypto  # noqa: F401  (checks registers itself)
 
         # A malformed DATA_KEYS or BLIND_INDEX_KEYS stops every process at start-up with
         # the reason, rather than at the first read or search.
