@@ -108,10 +108,16 @@ def _seal_after_commit() -> None:
 def _seal_committed() -> None:
     try:
         seal_pending()
-    except DatabaseError:
+    except DatabaseError as exc:
         # The events are committed all the same and stay pending: the next sealer (any
         # audited commit) or the sweep (`reunite schedule`, `reunite audit`) seals them.
-        logger.warning("audit: events left pending, sealing after commit failed", exc_info=True)
+        # As the API's outage log does, name the driver's error class, never its text.
+        cause = exc.__cause__ or exc.__context__
+        logger.warning(
+            "audit: events left pending, sealing after commit failed: %s (%s)",
+            type(exc).__name__,
+            type(cause).__name__ if cause else "-",
+        )
 
 
 def seal_pending(*, batch_size: int = SEAL_BATCH) -> int:
