@@ -1,7 +1,7 @@
 """Every main page passes axe-core's WCAG 2.0/2.1 A and AA rules (and its best practices
 for headings and landmarks) with demo-like data on it, in English and in a sample of
-Spanish and French pages; and the new-parent form can be filled and sent with the
-keyboard alone, with the focus always visible.
+Spanish and French pages, and reflows at 320 CSS pixels; and the new-parent form can be
+filled and sent with the keyboard alone, with the focus always visible.
 
 Run it alone: `.venv/bin/python -m pytest reunite/browser_tests/test_accessibility.py -p no:randomly -q`.
 A failure lists each violation as  page · rule · impact · element  so it says what to fix.
@@ -407,6 +407,21 @@ def _chart_text(page: str, browser) -> list[str]:
     ]
 
 
+def _reflow(page: str, browser) -> list[str]:
+    """WCAG 1.4.10: at 320 CSS pixels wide (1280 at 400% zoom) the page does not scroll
+    sideways; a data table may scroll inside itself."""
+    browser.set_window_size(320, 900)
+    try:
+        wide, width = browser.execute_script(
+            "const d = document.documentElement; return [d.scrollWidth, d.clientWidth]"
+        )
+    finally:
+        browser.set_window_size(1280, 900)
+    if wide <= width:
+        return []
+    return [f"{page} · reflow · serious · html · {wide}px wide at 320px: scrolls sideways"]
+
+
 def _decided(result: dict) -> dict:
     """An axe "needs review" result without the nodes reviewed otherwise: colour contrast
     of SVG text (see _chart_text)."""
@@ -456,6 +471,7 @@ def test_every_page_passes_the_accessibility_audit(
             _report(f"{name} (needs review)", [_decided(r) for r in results["incomplete"]])
         )
         found.extend(_chart_text(name, browser))
+        found.extend(_reflow(name, browser))
 
     for page in tour.pages:
         _open(browser, page, demo, password, audit)
