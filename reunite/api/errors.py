@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -76,6 +76,21 @@ def _domain(exc: ReuniteError, fields: set[str]) -> Response:
     return Response(body, status=code, headers=headers)
 
 
+def outage_response(exc: BaseException) -> JsonResponse:
+    """503 with Retry-After for a backend outage; the log names the driver's error
+    (DiskFull, QueryCanceled...), never a value."""
+    cause = exc.__cause__ or exc.__context__
+    logger.warning(
+        "API answered 503: %s (%s)", type(exc).__name__, type(cause).__name__ if cause else "-"
+    )
+    response = JsonResponse(
+        error_body(Unavailable.code, Unavailable.default_message),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc, context):
     set_rollback()
     view = context.get("view")
@@ -98,15 +113,7 @@ def exception_handler(exc, context):
             body = error_body(code, str(exc.detail))
         return Response(body, status=exc.status_code, headers=headers)
     if is_outage(exc):  # the database or cache is down: the change rolled back whole
-        cause = exc.__cause__ or exc.__context__  # the driver's error: DiskFull, QueryCanceled
-        logger.warning(
-            "API answered 503: %s (%s)", type(exc).__name__, type(cause).__name__ if cause else "-"
-        )
-        return Response(
-            error_body(Unavailable.code, Unavailable.default_message),
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return outage_response(exc)
     # Anything else is a bug: log it here, answer without a trace of it.
     logger.exception("Unexpected error in the API (%s)", type(exc).__name__)
     return Response(

@@ -5,6 +5,7 @@ API call (method, route template, status, token prefix)."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from reunite.accounts.access import require
 from reunite.accounts.models import Membership
 from reunite.accounts.roles import Capability
 from reunite.api import serializers as s
-from reunite.api.errors import error_body
+from reunite.api.errors import error_body, logger, outage_response
 from reunite.api.models import ApiToken, Scope
 from reunite.api.pagination import PAGE_PARAMETERS, CountFreePagination
 from reunite.api.schema import openapi_schema
@@ -25,6 +26,7 @@ from reunite.api.throttling import AnonymousThrottle
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core.errors import Invalid
+from reunite.core.views import OUTAGES
 from reunite.people import selectors as people
 from reunite.people import services as registry
 from reunite.people.access import access_person, is_owner
@@ -74,7 +76,12 @@ def paginated(serializer, name: str):
 
 
 class ApiView(APIView):
-    """The actor is the token's membership; each call leaves one API_CALL event."""
+    """The actor is the token's membership; each call leaves one API_CALL event.
+
+    A call and its event are one transaction: the event cannot fail after the change has
+    committed, which would answer 503 for a change that was made (and a client retrying
+    would make it twice). An answer of 500 or more rolls the whole call back; its event is
+    then written on its own, if the database still can."""
 
     error_fields: tuple[str, ...] = ()  # fields a service's Invalid may name
 
@@ -82,25 +89,41 @@ class ApiView(APIView):
     def actor(self) -> Membership:
         return self.request.auth.membership
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        token = getattr(request, "_auth", None)
-        # A throttled call is not recorded: the limit exists to keep floods out of the log.
-        if isinstance(token, ApiToken) and response.status_code != 429:
-            match = request.resolver_match
-            record(
-                event_type=EventType.API_CALL,
-                actor=token.user,
-                organization=token.membership.organization,
-                data={
-                    "method": request.method,
-                    "path": "/" + (match.route if match else ""),
-                    "status": response.status_code,
-                    "token": token.prefix,
-                },
-                source_ip=request.META.get("REMOTE_ADDR"),
-            )
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                response = super().dispatch(request, *args, **kwargs)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                else:
+                    self._record_call(response)
+        except OUTAGES as exc:  # the event itself could not be written: nothing was kept
+            return outage_response(exc)
+        if response.status_code >= 500:
+            try:
+                self._record_call(response)
+            except OUTAGES:
+                logger.warning("API call not recorded: the database is unavailable")
         return response
+
+    def _record_call(self, response) -> None:
+        token = getattr(self.request, "_auth", None)
+        # A throttled call is not recorded: the limit exists to keep floods out of the log.
+        if not isinstance(token, ApiToken) or response.status_code == 429:
+            return
+        match = self.request.resolver_match
+        record(
+            event_type=EventType.API_CALL,
+            actor=token.user,
+            organization=token.membership.organization,
+            data={
+                "method": self.request.method,
+                "path": "/" + (match.route if match else ""),
+                "status": response.status_code,
+                "token": token.prefix,
+            },
+            source_ip=self.request.META.get("REMOTE_ADDR"),
+        )
 
 
 # --- People ----------------------------------------------------------------------------

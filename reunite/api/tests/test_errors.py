@@ -7,6 +7,7 @@ from django.urls import reverse
 from reunite.api.tests.conftest import api_client, make_token
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
+from reunite.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,52 @@ def test_500_is_json_with_a_generic_message_and_logged(as_user, alice, monkeypat
     assert "hunter2" not in response.content.decode() and "RuntimeError" not in error["message"]
     assert any("Unexpected error in the API" in r.getMessage() for r in caplog.records)
     assert any(r.exc_info for r in caplog.records)  # the traceback goes to the server log
+
+
+PERSON = {"family_role": "parent", "given_names": "Nombre", "paternal_surname": "Apellido"}
+
+
+def test_a_change_whose_call_cannot_be_audited_is_not_kept(as_user, bob, monkeypatch):
+    """The call's event is written in the change's transaction: when it cannot be (the
+    disk is full), the answer is 503 and nothing was kept, so a retry makes no twin."""
+    from django.db import OperationalError
+
+    from reunite.api import views
+
+    real = views.record
+
+    def failing(**kwargs):
+        if kwargs["event_type"] == EventType.API_CALL:
+            raise OperationalError("could not extend file: No space left on device")
+        return real(**kwargs)
+
+    monkeypatch.setattr(views, "record", failing)
+    response = as_user(bob).post(PEOPLE, PERSON, content_type=JSON)
+    assert_error(response, 503, "unavailable")
+    assert int(response["Retry-After"]) > 0
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.filter(event_type=EventType.PERSON_CREATED).exists()
+
+
+def test_a_call_that_fails_halfway_keeps_nothing_but_its_own_record(as_user, bob, monkeypatch):
+    from reunite.api import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug after the person was saved")
+
+    monkeypatch.setattr(views.s, "PersonSerializer", broken)
+    response = as_user(bob).post(PEOPLE, PERSON, content_type=JSON)
+    assert_error(response, 500, "server_error")
+    assert not Person.objects.exists()
+    assert not AuditEvent.objects.filter(event_type=EventType.PERSON_CREATED).exists()
+    call = AuditEvent.objects.get(event_type=EventType.API_CALL)
+    assert call.data["status"] == 500 and call.data["method"] == "POST"
+
+
+def test_a_refused_call_is_recorded_with_its_status(as_user, bob):
+    response = as_user(bob).post(PEOPLE, {"family_role": "parent"}, content_type=JSON)
+    assert response.status_code == 400
+    assert AuditEvent.objects.get(event_type=EventType.API_CALL).data["status"] == 400
 
 
 def test_html_is_never_negotiated(as_user, alice):
