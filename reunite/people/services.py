@@ -149,7 +149,12 @@ def search_keys_of(person: Person) -> set[str]:
 
 
 def refresh_search_keys(person: Person) -> None:
-    """Rebuild the person's blind-index search keys from every name and identifier."""
+    """Rebuild the person's blind-index search keys from every name and identifier.
+
+    The person's row is locked first: two changes to one person (a name here, a number
+    there, or the blind-index rotation) would otherwise each rebuild from what they see,
+    and the second insert would clash with the first's keys, or miss its name."""
+    Person.objects.select_for_update().filter(pk=person.pk).exists()
     digests = search_keys_of(person)
     SearchKey.objects.filter(person=person).delete()
     SearchKey.objects.bulk_create(SearchKey(person=person, digest=d) for d in sorted(digests))
