@@ -98,6 +98,26 @@ def rotated_events(portal) -> int:
     )
 
 
+def kill_halfway(portal, command, name, env) -> None:
+    """Run a batched rotation and kill it halfway, deterministically: a row lock held on
+    the 601st person stops the run at the batch holding it (batches lock their rows in
+    primary-key order), six batches in."""
+    stopper = portal.cluster.connect(portal.db, autocommit=False)
+    stopper.execute(
+        "SELECT 1 FROM people_person WHERE id = (SELECT id FROM people_person ORDER BY id OFFSET 600 LIMIT 1) FOR UPDATE"
+    )
+    process = portal.spawn(command, name, env)
+    portal.processes.append(process)
+    harness.wait_for(
+        lambda: portal.cluster.backends(portal.db, waiting_on_lock=True),
+        timeout=120,
+        what="halfway",
+    )
+    kill(process)
+    stopper.rollback()
+    stopper.close()
+
+
 def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
     """`reunite keys rotate` is killed halfway: every value is sealed under the old or the
     new key (none half-written, none in the clear) and opens with the ring; run again, it
@@ -109,22 +129,7 @@ def test_key_rotation_killed_halfway_resumes_and_every_value_opens(portal):
     old = portal.secrets["DATA_KEYS"]
     ring = portal.env(DATA_KEYS=f"k2:{harness.key()},{old}")
     rotate = [harness.PYTHON, "manage.py", "keys", "rotate", "--yes", "--batch-size", str(BATCH)]
-    # Halfway, deterministically: a row lock held on the 601st person stops the run at
-    # the batch holding it (batches lock their rows in primary-key order), six batches in.
-    stopper = portal.cluster.connect(portal.db, autocommit=False)
-    stopper.execute(
-        "SELECT 1 FROM people_person WHERE id = (SELECT id FROM people_person ORDER BY id OFFSET 600 LIMIT 1) FOR UPDATE"
-    )
-    first = portal.spawn(rotate, "keys-rotate", ring)
-    portal.processes.append(first)
-    harness.wait_for(
-        lambda: portal.cluster.backends(portal.db, waiting_on_lock=True),
-        timeout=120,
-        what="halfway",
-    )
-    kill(first)
-    stopper.rollback()
-    stopper.close()
+    kill_halfway(portal, rotate, "keys-rotate", ring)
     done = sealed_under(portal, "k2")
     assert done == 600, "whole batches only: the six before the stopped one"
     assert done + sealed_under(portal, "k1") == total
@@ -171,22 +176,9 @@ def test_index_key_rotation_killed_halfway_resumes_and_search_finds_everyone(por
     rotate = [
         harness.PYTHON, "manage.py", "keys", "rotate-index", "--yes", "--batch-size", str(BATCH),
     ]  # fmt: skip
-    # Halfway, as for the data keys: the people's search keys are recomputed first, by
-    # person in id order, each batch locking its people; the 601st person is held.
-    stopper = portal.cluster.connect(portal.db, autocommit=False)
-    stopper.execute(
-        "SELECT 1 FROM people_person WHERE id = (SELECT id FROM people_person ORDER BY id OFFSET 600 LIMIT 1) FOR UPDATE"
-    )
-    first = portal.spawn(rotate, "keys-rotate-index", ring)
-    portal.processes.append(first)
-    harness.wait_for(
-        lambda: portal.cluster.backends(portal.db, waiting_on_lock=True),
-        timeout=120,
-        what="halfway",
-    )
-    kill(first)
-    stopper.rollback()
-    stopper.close()
+    # As for the data keys: the people's search keys are recomputed first, by person in
+    # id order, each batch locking its people.
+    kill_halfway(portal, rotate, "keys-rotate-index", ring)
     done = indexed_under(portal, "b2")
     assert done == 600, "whole batches only: the six before the stopped one"
     mixed = portal.cluster.one(
