@@ -148,6 +148,7 @@ def search_keys_of(person: Person) -> set[str]:
     return digests
 
 
+@transaction.atomic
 def refresh_search_keys(person: Person) -> None:
     """Rebuild the person's blind-index search keys from every name and identifier.
 
