@@ -7,6 +7,7 @@ Every cast member has TOTP enrolled; `signed_in(client, user)` gives a fresh ses
 """
 
 import importlib
+import threading
 import time
 
 import pytest
@@ -28,6 +29,34 @@ from reunite.accounts.tests.factories import (
     UserFactory,
     enrol_totp,
 )
+
+
+def in_threads(*calls, timeout: float = 120) -> list:
+    """Run the calls in threads released together, each on its own database connection
+    (for transactional tests); return what each returned, or the exception it raised."""
+    start = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            start.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return outcomes
+
+
+def race(*calls) -> list:
+    """`in_threads`, keeping only what each call raised (None for a call that succeeded)."""
+    return [o if isinstance(o, Exception) else None for o in in_threads(*calls)]
 
 
 def totp_now(secret: str, at: float | None = None) -> str:

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
+from conftest import in_threads
 from reunite.audit import services
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
@@ -28,28 +29,6 @@ def login_failed(n=0, **kwargs):
 
 def fetch(event):
     return AuditEvent.objects.get(pk=event.pk)
-
-
-def in_threads(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 @pytest.fixture

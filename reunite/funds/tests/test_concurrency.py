@@ -1,12 +1,11 @@
 """Two finance officers (or one, clicking twice) at the same moment cannot approve twice
 or pay a disbursement twice."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
+from conftest import race
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
 from reunite.audit.services import verify
@@ -14,28 +13,6 @@ from reunite.core.errors import Conflict
 from reunite.funds import selectors, services
 from reunite.funds.models import Approval, Disbursement, DisbursementStatus, Fund, Transaction
 from reunite.funds.tests.conftest import NOW, TODAY, give, member
-
-
-def _race(*calls):
-    """Run the calls in threads released together; return what each raised (or None)."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -52,7 +29,7 @@ def test_one_officer_approving_twice_at_once_approves_once(request_for_two, fion
     def approve():
         services.disbursement_approve(actor=member(fiona), disbursement=request_for_two, now=NOW)
 
-    outcomes = _race(approve, approve)
+    outcomes = race(approve, approve)
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "NoneType"]
     assert Approval.objects.filter(disbursement=request_for_two).count() == 1
     assert Disbursement.objects.get(pk=request_for_two.pk).status == DisbursementStatus.REQUESTED
@@ -61,7 +38,7 @@ def test_one_officer_approving_twice_at_once_approves_once(request_for_two, fion
 def test_two_officers_approving_at_once_both_count_and_it_is_paid_once(
     request_for_two, fiona, felix
 ):
-    outcomes = _race(
+    outcomes = race(
         lambda: services.disbursement_approve(actor=member(fiona), disbursement=request_for_two, now=NOW),
         lambda: services.disbursement_approve(actor=member(felix), disbursement=request_for_two, now=NOW),
     )  # fmt: skip
@@ -76,7 +53,7 @@ def test_two_officers_approving_at_once_both_count_and_it_is_paid_once(
 
         return call
 
-    outcomes = _race(pay(fiona), pay(felix))
+    outcomes = race(pay(fiona), pay(felix))
     assert sum(o is None for o in outcomes) == 1
     assert all(o is None or isinstance(o, Conflict) for o in outcomes)
     assert Transaction.objects.filter(kind="payment").count() == 1

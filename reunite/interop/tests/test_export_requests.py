@@ -1,16 +1,15 @@
 """A second person for bulk exports (ASVS 2.3.5): asked by one member, approved or
 refused by another who may, downloaded once by the requester within a short window."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import _member, signed_in
+from conftest import _member, race, signed_in
 from reunite.accounts.roles import Role
 from reunite.audit.events import EventType
 from reunite.audit.models import AuditEvent
@@ -407,32 +406,10 @@ def test_the_list_shows_mine_and_those_awaiting_me(client, alice, ada, django_as
 # --- Concurrency ------------------------------------------------------------------------
 
 
-def _race(*calls):
-    """Run the calls in threads released together; return what each raised (or None)."""
-    start = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            start.wait()
-            call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 def test_two_approvers_at_once_give_one_decision(transactional_db, alice, ada, org_a):
     other = _member(org_a, "Ana Other", "ana@a.example.org", Role.ATTORNEY, verified=True)
     export = ask(alice)
-    outcomes = _race(
+    outcomes = race(
         lambda: export_services.export_request_approve(actor=member(ada), export=export, now=timezone.now()),
         lambda: export_services.export_request_refuse(actor=member(other), export=export, reason="no", now=timezone.now()),
     )  # fmt: skip
@@ -450,7 +427,7 @@ def test_two_downloads_at_once_give_one_file(transactional_db, alice, ada, rosa)
     def download():
         files.append(export_services.export_request_download(actor=member(alice), export=export, now=timezone.now()))
 
-    outcomes = _race(download, download)
+    outcomes = race(download, download)
     assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "NoneType"]
     assert len(files) == 1 and files[0].rows == 1
     assert events(EventType.EXPORT_DOWNLOADED, EventType.EXPORTED) == [
