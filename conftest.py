@@ -18,7 +18,7 @@ from allauth.account.internal.flows.login import (
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import connection
 from django.db.models.signals import post_migrate
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reunite.accounts.receivers import SESSION_AUTH_AT, SESSION_LAST_SEEN
 from reunite.accounts.roles import Role
@@ -62,6 +62,15 @@ def race(*calls) -> list:
 def totp_now(secret: str, at: float | None = None) -> str:
     """The code an authenticator app would show for `secret` at `at` (default: now)."""
     return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Spanish or French leaves that language active in the thread that
+    served it: each test starts in the default language again, whatever ran before it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
