@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from reunite.accounts.access import has
 from reunite.accounts.models import Membership, Organization, User
 from reunite.accounts.roles import Capability, Role
+from reunite.accounts.uploads import scan_upload
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.cases import uploads
@@ -41,7 +42,6 @@ from reunite.cases.models import (
     ReunificationCase,
     Task,
 )
-from reunite.core import antivirus
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.funds import services as funds
 from reunite.funds.models import Disbursement, DisbursementKind
@@ -689,16 +689,7 @@ def case_document_upload(
             % {"mb": settings.CASE_DOCUMENT_MAX_BYTES // (1024 * 1024)},
             code="too_large",
         )
-    antivirus.scan_upload(
-        data,
-        on_infected=lambda signature: record(
-            event_type=EventType.UPLOAD_INFECTED,
-            actor=actor.user,
-            organization=actor.organization,
-            target=case,
-            data={"upload": "case_document", "signature": signature, "size": len(data)},
-        ),
-    )
+    scan_upload(actor=actor, data=data, upload="case_document", target=case)
     return _case_document_keep(actor=actor, case=case, file_name=file_name, data=data, now=now)
 
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from reunite.accounts.access import has, require
 from reunite.accounts.models import Membership, Organization
 from reunite.accounts.roles import Capability
+from reunite.accounts.uploads import scan_upload
 from reunite.audit.events import EventType
 from reunite.audit.services import record
-from reunite.core import antivirus
 from reunite.core.errors import Conflict, Forbidden, Invalid, NotFound
 from reunite.funds import screening
 from reunite.funds.models import (
@@ -515,15 +515,7 @@ def exclusions_import(
     an infected file stays."""
     require(actor, Capability.MANAGE_FUNDS)
     if isinstance(data, bytes):
-        antivirus.scan_upload(
-            data,
-            on_infected=lambda signature: record(
-                event_type=EventType.UPLOAD_INFECTED,
-                actor=actor.user,
-                organization=actor.organization,
-                data={"upload": "exclusions", "signature": signature, "size": len(data)},
-            ),
-        )
+        scan_upload(actor=actor, data=data, upload="exclusions")
     return _exclusions_keep(actor=actor, data=data, agencies=agencies)
 
 

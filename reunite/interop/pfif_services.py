@@ -46,11 +46,11 @@ from django.utils.translation import gettext as _
 from reunite.accounts.access import require
 from reunite.accounts.models import Membership
 from reunite.accounts.roles import Capability
+from reunite.accounts.uploads import scan_upload
 from reunite.audit.events import EventType
 from reunite.audit.services import record
 from reunite.core.errors import Invalid, NotFound, ReuniteError
 from reunite.interop import limits, pfif
-from reunite.interop.services import scan_upload
 from reunite.matching.names import PARTICLES
 from reunite.matching.normalize import normalize_text
 from reunite.people import search, services

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from reunite.accounts.access import has, require
 from reunite.accounts.models import Membership
 from reunite.accounts.roles import Capability
+from reunite.accounts.uploads import scan_upload
 from reunite.audit.events import EventType
 from reunite.audit.services import record
-from reunite.core import antivirus, crypto
+from reunite.core import crypto
 from reunite.core.errors import Conflict, Invalid, NotFound
 from reunite.interop import limits
 from reunite.interop.csv_codec import Refused, Table
@@ -129,19 +130,6 @@ def import_upload(*, actor: Membership, file_name: str, data: bytes) -> ImportJo
     require(actor, Capability.EDIT_CLIENTS)
     scan_upload(actor=actor, data=data, upload="import")
     return _import_keep(actor=actor, file_name=file_name, data=data)
-
-
-def scan_upload(*, actor: Membership, data: bytes, upload: str) -> None:
-    """antivirus.scan_upload, with the audit event of an infected `upload` (a kind)."""
-    antivirus.scan_upload(
-        data,
-        on_infected=lambda signature: record(
-            event_type=EventType.UPLOAD_INFECTED,
-            actor=actor.user,
-            organization=actor.organization,
-            data={"upload": upload, "signature": signature, "size": len(data)},
-        ),
-    )
 
 
 @transaction.atomic
