@@ -71,12 +71,18 @@ class HashedRecoveryCodes(allauth_auth.RecoveryCodes):
     """allauth's recovery-code authenticator, holding salted hashes instead of a seed."""
 
     @classmethod
-    def activate(cls, user) -> HashedRecoveryCodes:
-        existing = Authenticator.objects.filter(
+    def of(cls, user) -> HashedRecoveryCodes | None:
+        """The member's set, if they have one."""
+        found = Authenticator.objects.filter(
             user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES
         ).first()
+        return cls(found) if found else None
+
+    @classmethod
+    def activate(cls, user) -> HashedRecoveryCodes:
+        existing = cls.of(user)
         if existing:
-            return cls(existing)
+            return existing
         codes = [new_code() for _ in range(app_settings.RECOVERY_CODE_COUNT)]
         salt = secrets.token_hex(16)
         instance = Authenticator(
@@ -160,10 +166,8 @@ def forget(request) -> None:
 def warn_if_missing(request, user) -> None:
     """At sign-in, a member with a second factor but no usable recovery codes (none made,
     all used, or a set from before hashing, which no longer counts) is told to make some."""
-    authenticator = Authenticator.objects.filter(
-        user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES
-    ).first()
-    if authenticator is None or not authenticator.wrap().get_unused_codes():
+    codes = HashedRecoveryCodes.of(user)
+    if codes is None or not codes.get_unused_codes():
         messages.warning(
             request,
             _(

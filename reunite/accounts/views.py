@@ -1,6 +1,5 @@
 """Members, invitations and the organisation switch."""
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -311,17 +310,13 @@ def recovery_codes(request):
     if request.method == "POST":
         recovery.forget(request)
         return redirect("mfa_index")
-    authenticator = Authenticator.objects.filter(
-        user=request.user, type=Authenticator.Type.RECOVERY_CODES
-    ).first()
-    if authenticator is None:
+    held = recovery.HashedRecoveryCodes.of(request.user)
+    if held is None:
         raise Http404
-    codes = recovery.shown(request)
-    left = len(authenticator.wrap().get_unused_codes())
     context = {
-        "codes": codes,
-        "left": left,
-        "total": len(authenticator.wrap().generate_codes()),
+        "codes": recovery.shown(request),
+        "left": len(held.get_unused_codes()),
+        "total": len(held.generate_codes()),
         "minutes": settings.RECOVERY_CODES_SHOW_SECONDS // 60,
     }
     return render(request, "accounts/recovery_codes.html", context)
